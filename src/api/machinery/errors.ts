@@ -64,6 +64,11 @@ export function newNotFound(gr: GroupResource, name: string): StatusError {
   return failure(404, 'NotFound', `${qualifiedResource(gr)} "${name}" not found`, { name, group: gr.group || undefined, kind: gr.resource });
 }
 
+/** A path that names nothing the server serves. */
+export function newPathNotFound(): StatusError {
+  return failure(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
 export function newAlreadyExists(gr: GroupResource, name: string): StatusError {
   return failure(409, 'AlreadyExists', `${qualifiedResource(gr)} "${name}" already exists`, { name, group: gr.group || undefined, kind: gr.resource });
 }

@@ -1,5 +1,8 @@
 /** The generic shape of every stored Kubernetes object, and small helpers to reach into it. */
-import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as ReadonlyObjectMeta } from 'kubernetes-types/meta/v1.js';
+
+/** ObjectMeta as the server handles it: the server writes uid, timestamps and generation. */
+export type ObjectMeta = { -readonly [K in keyof ReadonlyObjectMeta]: ReadonlyObjectMeta[K] };
 
 /** Any Kubernetes object as it travels through the API server: typed metadata, the rest open. */
 export interface KObject {

@@ -1,0 +1,143 @@
+/**
+ * Assembles the API server: storage backend and watch cache, the object store, the HTTPS
+ * listener with the cluster's certificates, and the objects every cluster starts with.
+ */
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { loadOrCreatePki, type ClusterPki } from './auth/pki.js';
+import { TokenAuthenticator } from './auth/tokens.js';
+import { isAlreadyExists } from './machinery/errors.js';
+import type { KObject } from './machinery/object.js';
+import { RESOURCES, ResourceRegistry } from './registry/resources.js';
+import { ObjectStore } from './registry/store.js';
+import { prepareForCreate } from './registry/strategy.js';
+import { beforeCreate } from './registry/create-hooks.js';
+import { applyDefaults } from './defaults/index.js';
+import { updateManagedFields } from './apply/index.js';
+import type { Backend } from './storage/backend.js';
+import { openBackend } from './storage/factory.js';
+import { WatchCache } from './storage/watch-cache.js';
+import { createApiApp, type PodStreamHandler, type VersionInfo } from './server/app.js';
+
+export const KUBERNETES_VERSION = { major: '1', minor: '32', patch: '0' };
+
+export function versionInfo(skiffVersion: string): VersionInfo {
+  return {
+    major: KUBERNETES_VERSION.major,
+    minor: KUBERNETES_VERSION.minor,
+    gitVersion: `v${KUBERNETES_VERSION.major}.${KUBERNETES_VERSION.minor}.${KUBERNETES_VERSION.patch}+skiff.${skiffVersion}`,
+    gitCommit: 'skiff',
+    gitTreeState: 'clean',
+    buildDate: '2026-11-22T00:00:00Z',
+    goVersion: `node${process.versions.node}`,
+    compiler: 'node',
+    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+  };
+}
+
+export interface ApiServerOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port: number;
+  bindAddress?: string;
+  /** Storage endpoint; '' is SQLite in the data dir. */
+  storage?: string;
+  skiffVersion: string;
+  podStreams?: PodStreamHandler;
+}
+
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export class ApiServer {
+  private ready = false;
+
+  private constructor(
+    readonly server: Server,
+    readonly store: ObjectStore,
+    readonly registry: ResourceRegistry,
+    readonly pki: ClusterPki,
+    readonly tokens: TokenAuthenticator,
+    readonly metrics: Registry,
+    private readonly backend: Backend,
+    private readonly cache: WatchCache,
+  ) {}
+
+  static async start(opts: ApiServerOptions): Promise<ApiServer> {
+    const [pki] = await Promise.all([loadOrCreatePki(opts.dataDir)]);
+    const tokens = TokenAuthenticator.loadOrCreate(opts.dataDir);
+    const backend = openBackend(opts.storage || `sqlite://${join(opts.dataDir, 'state.db')}`);
+    const cache = new WatchCache(backend);
+    await cache.start();
+    const store = new ObjectStore(backend, cache);
+    const registry = new ResourceRegistry(RESOURCES);
+    const metrics = new Registry();
+    metrics.setDefaultLabels({ component: 'apiserver' });
+    let self: ApiServer | undefined;
+    const app = createApiApp({
+      registry, store, tokens, metrics, version: versionInfo(opts.skiffVersion),
+      serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
+      ready: () => self?.ready ?? false,
+      podStreams: opts.podStreams,
+    });
+    const server = createHttpsServer({
+      key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,
+      // Client certificates are checked against the CA, but requests with a bearer token
+      // (or none, for health checks) are also accepted at the TLS layer.
+      requestCert: true, rejectUnauthorized: false,
+    }, app);
+    server.keepAliveTimeout = 65_000;
+    // Watches and streams live long; the server must not time them out.
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.bindAddress ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    self = new ApiServer(server, store, registry, pki, tokens, metrics, backend, cache);
+    await self.bootstrap();
+    self.ready = true;
+    return self;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    const a = this.server.address() as AddressInfo;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return `https://${host}:${a.port}`;
+  }
+
+  /** The namespaces every cluster has; created once, kept across restarts. */
+  private async bootstrap(): Promise<void> {
+    const def = this.registry.find('', 'v1', 'namespaces');
+    if (!def) throw new Error('namespaces are not registered');
+    for (const name of SYSTEM_NAMESPACES) {
+      if (this.store.tryGet(def, undefined, name)) continue;
+      let obj: KObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+      obj = applyDefaults(def, beforeCreate(def, prepareForCreate(def, obj, new Date())));
+      obj = updateManagedFields({ live: undefined, updated: obj, manager: 'skiff-apiserver', operation: 'Update', gvk: def });
+      try {
+        await this.store.create(def, obj);
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    this.cache.stop();
+    await this.backend.close();
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * The API server's HTTP surface on express: authentication, health, version, discovery,
+ * OpenAPI, the generic resource routes and a few special resources, with every error
+ * rendered as a Kubernetes Status.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { TLSSocket } from 'node:tls';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import {
+  isStatusError, newBadRequest, newInternalError, newMethodNotSupported, newNotFound, newPathNotFound, newUnauthorized, type StatusError,
+} from '../machinery/errors.js';
+import type { KObject } from '../machinery/object.js';
+import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index, V2_PROTOBUF_CONTENT_TYPE, type OpenAPIResource } from '../openapi/index.js';
+import type { ResourceRegistry } from '../registry/resources.js';
+import type { ObjectStore } from '../registry/store.js';
+import { userFromCertificate } from '../auth/pki.js';
+import type { TokenAuthenticator, TokenUser } from '../auth/tokens.js';
+import { decodeBody, readBody, requireObject } from './body.js';
+import { Discovery, type ExtraResource } from './discovery.js';
+import { AGGREGATED_V2, AGGREGATED_V2BETA1, discoveryFormat } from './negotiation.js';
+import { parseRequestPath, type RequestInfo } from './request-info.js';
+import { RestHandlers, type Query, type Reply } from './rest.js';
+
+export interface VersionInfo {
+  major: string;
+  minor: string;
+  gitVersion: string;
+  gitCommit: string;
+  gitTreeState: string;
+  buildDate: string;
+  goVersion: string;
+  compiler: string;
+  platform: string;
+}
+
+/** Routes a pod subresource (log, exec, attach, portforward, proxy) to the pod's node agent. */
+export type PodStreamHandler = (info: RequestInfo, pod: KObject, req: Request, res: Response) => void;
+
+export interface ApiAppOptions {
+  registry: ResourceRegistry;
+  store: ObjectStore;
+  tokens: TokenAuthenticator;
+  version: VersionInfo;
+  metrics: Registry;
+  now?: () => Date;
+  serverAddress: () => string;
+  /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
+  ready: () => boolean;
+  podStreams?: PodStreamHandler;
+}
+
+export interface AuthenticatedRequest extends Request {
+  user?: TokenUser;
+}
+
+const EXTRAS: ExtraResource[] = [
+  { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
+  { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
+  { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
+];
+
+function sendStatus(res: Response, err: StatusError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(err.code).type('application/json').send(JSON.stringify(err.status));
+}
+
+function sendJson(res: Response, code: number, body: unknown, contentType = 'application/json'): void {
+  res.status(code).setHeader('Content-Type', contentType);
+  res.end(JSON.stringify(body));
+}
+
+/** Warning headers in the RFC 7234 form kubectl prints as `Warning: ...`. */
+function setWarnings(res: Response, warnings: string[] | undefined): void {
+  if (!warnings?.length) return;
+  const unique = [...new Set(warnings)];
+  res.setHeader('Warning', unique.map((w) => `299 - ${JSON.stringify(w.replace(/[\r\n]/g, ' '))}`));
+}
+
+export function createApiApp(opts: ApiAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'extended');
+  const now = opts.now ?? (() => new Date());
+  const namespaces = opts.registry.find('', 'v1', 'namespaces');
+  if (!namespaces) throw new Error('namespaces must be registered');
+  const rest = new RestHandlers({ store: opts.store, now, namespaces });
+  const discovery = new Discovery(opts.registry, EXTRAS, opts.serverAddress);
+  const openapiResources: OpenAPIResource[] = opts.registry.all.map((d) => ({
+    group: d.group, version: d.version, kind: d.kind, resource: d.resource, namespaced: d.namespaced, subresources: d.subresources,
+  }));
+
+  const requests = new Counter({ name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out by verb, resource and HTTP response code.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'code'], registers: [opts.metrics] });
+  const duration = new Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, resource and subresource.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60], registers: [opts.metrics] });
+  const inflight = new Gauge({ name: 'apiserver_current_inflight_requests', help: 'Number of requests being served.', labelNames: ['request_kind'], registers: [opts.metrics] });
+  const watchers = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Number of long-running requests (watches and streams) being served.', labelNames: ['verb', 'resource'], registers: [opts.metrics] });
+
+  // Authentication: a client certificate signed by the cluster CA, or a bearer token.
+  const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
+  app.use((req: AuthenticatedRequest, res, next) => {
+    const sock = req.socket as TLSSocket;
+    if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
+      const cert = sock.getPeerCertificate();
+      if (cert?.raw) {
+        req.user = userFromCertificate(cert.raw);
+        return next();
+      }
+    }
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      const user = opts.tokens.authenticate(auth.slice(7).trim());
+      if (user) {
+        req.user = user;
+        return next();
+      }
+    }
+    if (publicPaths.has(req.path) || req.path.startsWith('/healthz/') || req.path.startsWith('/livez/') || req.path.startsWith('/readyz/')) return next();
+    sendStatus(res, newUnauthorized());
+  });
+
+  const health = (check: () => boolean) => (req: Request, res: Response): void => {
+    const ok = check();
+    res.status(ok ? 200 : 500).type('text/plain').send(ok ? 'ok' : `[-]storage failed: not ready\n${req.path} check failed`);
+  };
+  app.get(['/healthz', '/livez', '/healthz/*', '/livez/*'], health(() => true));
+  app.get(['/readyz', '/readyz/*'], health(opts.ready));
+  app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', opts.metrics.contentType);
+    res.end(await opts.metrics.metrics());
+  });
+
+  // Discovery.
+  const discoveryReply = (req: Request, res: Response, core: boolean): void => {
+    const format = discoveryFormat(req.headers.accept);
+    res.setHeader('Vary', 'Accept');
+    if (format === 'v2') return sendJson(res, 200, discovery.aggregated(core, 'v2'), AGGREGATED_V2);
+    if (format === 'v2beta1') return sendJson(res, 200, discovery.aggregated(core, 'v2beta1'), AGGREGATED_V2BETA1);
+    sendJson(res, 200, core ? discovery.legacyApiVersions() : discovery.legacyGroupList());
+  };
+  app.get('/api', (req, res) => discoveryReply(req, res, true));
+  app.get('/apis', (req, res) => discoveryReply(req, res, false));
+  app.get('/api/:version', (req, res) => {
+    const list = discovery.resourceList('', req.params.version);
+    if (!list) return sendStatus(res, newPathNotFound());
+    sendJson(res, 200, list);
+  });
+  app.get('/apis/:group', (req, res) => {
+    const g = discovery.legacyGroup(req.params.group);
+    if (!g) return sendStatus(res, newPathNotFound());
+    sendJson(res, 200, g);
+  });
+  app.get('/apis/:group/:version', (req, res) => {
+    const list = discovery.resourceList(req.params.group, req.params.version);
+    if (!list) return sendStatus(res, newPathNotFound());
+    sendJson(res, 200, list);
+  });
+
+  // OpenAPI: the v3 index and per-group-version documents, and v2 for JSON clients.
+  app.get('/openapi/v3', (_req, res) => sendJson(res, 200, openAPIV3Index(discovery.allGroupVersions(), openapiResources)));
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
+    const gv = (req.params as Record<string, string>)[0];
+    const doc = openAPIV3Document(gv, openapiResources);
+    if (!doc) return sendStatus(res, newPathNotFound());
+    res.setHeader('Cache-Control', 'public, immutable');
+    sendJson(res, 200, doc);
+  });
+  app.get('/openapi/v2', (req, res) => {
+    const accept = req.headers.accept ?? '';
+    if (accept.includes('protobuf')) {
+      // kubectl 1.27 explain reads only the protobuf form of v2 before it turns to v3.
+      res.status(200).setHeader('Content-Type', V2_PROTOBUF_CONTENT_TYPE);
+      res.end(Buffer.from(openAPIV2Protobuf(openapiResources)));
+      return;
+    }
+    sendJson(res, 200, openAPIV2Document(openapiResources));
+  });
+
+  // Reviews that answer for the caller: everyone authenticated here is a cluster admin.
+  const review = (kind: string, group: string) => async (req: AuthenticatedRequest, res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const raw = await readBody(req);
+      const body = raw.length ? requireObject(decodeBody(raw, req.headers['content-type']).value) : {};
+      const user = req.user ?? { name: 'system:anonymous', groups: [] };
+      const status = kind === 'SelfSubjectReview'
+        ? { userInfo: { username: user.name, groups: [...user.groups, 'system:authenticated'] } }
+        : kind === 'SelfSubjectRulesReview'
+          ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
+          : { allowed: true, reason: 'skiff grants every authenticated user full access' };
+      sendJson(res, 201, { ...body, kind, apiVersion: `${group}/v1`, metadata: { creationTimestamp: null, ...(body.metadata as object | undefined) }, status });
+    } catch (err) {
+      next(err);
+    }
+  };
+  app.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review('SelfSubjectAccessReview', 'authorization.k8s.io'));
+  app.post('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', review('SelfSubjectRulesReview', 'authorization.k8s.io'));
+  app.post('/apis/authentication.k8s.io/v1/selfsubjectreviews', review('SelfSubjectReview', 'authentication.k8s.io'));
+
+  // The generic resource routes.
+  app.all(['/api/*', '/apis/*'], async (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    let verb = req.method.toLowerCase();
+    let long = false;
+    inflight.inc({ request_kind: req.method === 'GET' ? 'readOnly' : 'mutating' });
+    res.on('finish', () => {
+      inflight.dec({ request_kind: req.method === 'GET' ? 'readOnly' : 'mutating' });
+      const labels = { verb: verb.toUpperCase(), group: info?.group ?? '', version: info?.version ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+      requests.inc({ ...labels, code: String(res.statusCode) });
+      if (!long) duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    try {
+      info = parseRequestPath(req.path);
+      if (!info) throw newPathNotFound();
+      const def = opts.registry.find(info.group, info.version, info.resource);
+      if (!def) {
+        if (!discovery.hasGroupVersion(info.group, info.version) || !info.name) throw newPathNotFound();
+        throw newNotFound({ group: info.group, resource: info.resource }, info.name ?? '');
+      }
+      if (def.namespaced && !info.namespace && info.name) throw newNotFound(def, info.name);
+      if (!def.namespaced && info.namespace) throw newNotFound(def, info.name ?? '');
+      const query = req.query as Query;
+      const method = req.method;
+      let reply: Reply | undefined;
+      const sub = info.subresource;
+      if (!info.name) {
+        if (method === 'GET') {
+          verb = info.watchPrefix || query.watch === 'true' ? 'watch' : 'list';
+          if (verb === 'watch') {
+            long = true;
+            watchers.inc({ verb: 'WATCH', resource: def.resource });
+            res.on('close', () => watchers.dec({ verb: 'WATCH', resource: def.resource }));
+          }
+          reply = rest.list(def, info, query, req, res);
+        } else if (method === 'POST') {
+          verb = 'create';
+          reply = await rest.create(def, info, query, req);
+        } else if (method === 'DELETE') {
+          verb = 'deletecollection';
+          reply = await rest.deleteCollection(def, info, query, req);
+        } else throw newMethodNotSupported(def, method.toLowerCase());
+      } else if (!sub) {
+        if (method === 'GET') reply = rest.get(def, info, query, req);
+        else if (method === 'PUT') reply = await rest.update(def, info, query, req);
+        else if (method === 'PATCH') reply = await rest.patch(def, info, query, req);
+        else if (method === 'DELETE') reply = await rest.delete(def, info, query, req);
+        else throw newMethodNotSupported(def, method.toLowerCase());
+        verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method.toLowerCase();
+      } else {
+        if (!def.subresources.includes(sub as never)) throw newNotFound(def, info.name);
+        verb = method.toLowerCase();
+        if (sub === 'status') {
+          if (method === 'GET') reply = rest.get(def, info, query, req);
+          else if (method === 'PUT') reply = await rest.update(def, info, query, req, 'status');
+          else if (method === 'PATCH') reply = await rest.patch(def, info, query, req, 'status');
+          else throw newMethodNotSupported(def, method.toLowerCase());
+        } else if (sub === 'scale') {
+          if (method === 'GET') reply = rest.getScale(def, info);
+          else if (method === 'PUT' || method === 'PATCH') reply = await rest.updateScale(def, info, query, req, method === 'PATCH');
+          else throw newMethodNotSupported(def, method.toLowerCase());
+        } else if (sub === 'binding' && method === 'POST') {
+          reply = await rest.bind(def, info, query, req);
+        } else if (sub === 'eviction' && method === 'POST') {
+          reply = await rest.evict(def, info, query, req);
+        } else if (sub === 'finalize' && method === 'PUT') {
+          reply = await rest.finalizeNamespace(def, info, query, req);
+        } else if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub) && def.kind === 'Pod') {
+          long = true;
+          const pod = opts.store.get(def, info.namespace, info.name);
+          if (!opts.podStreams) throw newBadRequest(`pod ${info.name} does not have a host assigned`);
+          opts.podStreams(info, pod, req, res);
+          return;
+        } else {
+          throw newMethodNotSupported({ group: def.group, resource: `${def.resource}/${sub}` }, method.toLowerCase());
+        }
+      }
+      if (!reply) return; // streamed (watch)
+      setWarnings(res, reply.warnings);
+      sendJson(res, reply.code, reply.body);
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  app.use((req: Request, res: Response) => {
+    sendStatus(res, newPathNotFound());
+  });
+
+  // Every error leaves as a Status; anything unexpected is a 500 with its message, never a crash.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (isStatusError(err)) return sendStatus(res, err);
+    const e = err as { type?: string; status?: number };
+    if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
+    console.error('internal error', err);
+    sendStatus(res, newInternalError(err));
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+/** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
+import { readFileSync } from 'node:fs';
+import { parseFlags, parsePort, UsageError } from './args.js';
+import { down } from './down.js';
+import { DEFAULT_NAME, defaultDataDir } from './paths.js';
+import { up } from './up.js';
+import { KUBERNETES_VERSION } from '../api/apiserver.js';
+
+const USAGE = `usage: skiff <command> [flags]
+
+commands:
+  up        run a cluster in the foreground
+            --name NAME          cluster name (default "skiff")
+            --data-dir DIR       state, certificates and kubeconfig (default ~/.skiff, or ~/.skiff-NAME)
+            --port PORT          API server port (default 6443; 0 picks a free one)
+            --bind-address ADDR  API server address (default 127.0.0.1)
+            --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
+            --storage ENDPOINT   storage backend (default SQLite in the data dir)
+  down      stop a cluster and remove its pods' containers (--name, --data-dir)
+  version   print versions
+`;
+
+function skiffVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up': {
+      const f = parseFlags(rest, {
+        name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
+        'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
+      });
+      const name = String(f.name);
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
+        throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
+      }
+      await up({
+        name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
+        bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
+      });
+      return;
+    }
+    case 'down': {
+      const f = parseFlags(rest, { name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' } });
+      const name = String(f.name);
+      process.stdout.write(`${await down({ name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name) })}\n`);
+      return;
+    }
+    case 'version':
+      process.stdout.write(`skiff ${skiffVersion()} (Kubernetes API v${KUBERNETES_VERSION.major}.${KUBERNETES_VERSION.minor}, node ${process.version})\n`);
+      return;
+    case undefined: case 'help': case '--help': case '-h':
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"; run \`skiff help\``);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  const msg = err instanceof UsageError ? err.message : err instanceof Error ? err.message : String(err);
+  process.stderr.write(`skiff: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+/** `skiff up`: runs a whole cluster in the foreground until SIGINT or SIGTERM. */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ApiServer } from '../api/apiserver.js';
+import { KubeClient } from '../client/rest-client.js';
+import { startControllers } from '../controllers/manager.js';
+import { UsageError } from './args.js';
+import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
+import { contextName, pidFile } from './paths.js';
+
+export interface UpOptions {
+  name: string;
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  storage: string;
+  /** Where to merge the admin context; undefined = ~/.kube/config (or $KUBECONFIG's first file). */
+  kubeconfig?: string;
+  skiffVersion: string;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One cluster per data dir: a live pid file means another `skiff up` owns it. */
+function claimDataDir(dataDir: string): void {
+  const file = pidFile(dataDir);
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    if (pid && pid !== process.pid && processAlive(pid)) {
+      throw new UsageError(`a cluster is already running from ${dataDir} (pid ${pid}); stop it with \`skiff down\` or use another --data-dir`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+}
+
+function userKubeconfigPath(): string {
+  const env = process.env.KUBECONFIG;
+  if (env) return env.split(':').filter(Boolean)[0] ?? join(homedir(), '.kube', 'config');
+  return join(homedir(), '.kube', 'config');
+}
+
+export async function up(opts: UpOptions): Promise<void> {
+  const started = process.hrtime.bigint();
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  claimDataDir(dataDir);
+  let api: ApiServer;
+  try {
+    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion });
+  } catch (err) {
+    rmSync(pidFile(dataDir), { force: true });
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new UsageError(`port ${opts.port} on ${opts.bindAddress} is already in use; choose another with --port`);
+    if (e.code === 'EACCES') throw new UsageError(`cannot listen on ${opts.bindAddress}:${opts.port}: permission denied; choose a port above 1023 with --port`);
+    throw err;
+  }
+  const ctx = contextName(opts.name);
+  const entry = { contextName: ctx, server: api.url, caPem: api.pki.ca.certPem, clientCertPem: api.pki.admin.certPem, clientKeyPem: api.pki.admin.keyPem };
+  writeStandalone(join(dataDir, 'kubeconfig'), entry);
+  const kubeconfigPath = opts.kubeconfig ? resolve(opts.kubeconfig) : userKubeconfigPath();
+  mergeIntoFile(kubeconfigPath, entry);
+
+  const token = api.tokens.tokenFor('system:skiff-admin');
+  const client = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-controller-manager' });
+  const controllers = startControllers(client);
+
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  process.stdout.write(
+    `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
+    `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
+    `  data:       ${dataDir}\n` +
+    `  metrics:    ${api.url}/metrics\n` +
+    `Try: kubectl get ns\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`received ${signal}, stopping\n`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    controllers.stop();
+    client.close();
+    await api.stop();
+    rmSync(pidFile(dataDir), { force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
