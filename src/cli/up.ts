@@ -70,7 +70,7 @@ export async function up(opts: UpOptions): Promise<void> {
 
   const token = api.tokens.tokenFor('system:skiff-admin');
   const client = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-controller-manager' });
-  const controllers = startControllers(client);
+  const controllers = startControllers(client, { caPem: api.pki.ca.certPem });
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(

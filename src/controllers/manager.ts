@@ -2,14 +2,19 @@
 import type { KubeClient } from '../client/rest-client.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
-import { ServiceAccountController } from './serviceaccount/serviceaccount-controller.js';
+import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
 
 export interface RunningControllers {
   stop(): void;
 }
 
-export function startControllers(client: KubeClient): RunningControllers {
-  const controllers = [new NamespaceController(client), new ServiceAccountController(client), new GarbageCollector(client)];
+export interface ControllerOptions {
+  /** The cluster CA, published into every namespace. */
+  caPem: string;
+}
+
+export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
+  const controllers = [new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client)];
   for (const c of controllers) c.start();
   return { stop: () => controllers.forEach((c) => c.stop()) };
 }

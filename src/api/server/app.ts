@@ -199,6 +199,12 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
   app.post('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', review('SelfSubjectRulesReview', 'authorization.k8s.io'));
   app.post('/apis/authentication.k8s.io/v1/selfsubjectreviews', review('SelfSubjectReview', 'authentication.k8s.io'));
 
+  // No custom resources are served; kubectl's schema check for unknown kinds asks for this list,
+  // and an empty one lets it report the unknown kind clearly instead of a lookup failure.
+  app.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', (_req, res) => {
+    sendJson(res, 200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: { resourceVersion: String(opts.store.revision) }, items: [] });
+  });
+
   // The generic resource routes.
   app.all(['/api/*', '/apis/*'], async (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();

@@ -19,7 +19,7 @@ export function validateEndpointSlice(errs: Causes, obj: KObject): void {
     addresses.forEach((a, j) => {
       const ap = index(child(p, 'addresses'), j);
       if (addressType === 'FQDN') for (const msg of isDNS1123Subdomain(a)) errs.push(invalid(ap, a, msg));
-      else if (addressType && ipFamilyOf(a) !== addressType) errs.push(invalid(ap, a, `must be a valid ${addressType} address`));
+      else if ((addressType === 'IPv4' || addressType === 'IPv6') && ipFamilyOf(a) !== addressType) errs.push(invalid(ap, a, `must be a valid ${addressType} address`));
     });
     const hostname = readString(errs, item, p, 'hostname');
     if (hostname) for (const msg of isDNS1123Label(hostname)) errs.push(invalid(child(p, 'hostname'), hostname, msg));

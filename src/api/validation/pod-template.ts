@@ -32,6 +32,8 @@ export function validatePodTemplateSpec(errs: Causes, parent: JsonObject | undef
 
 export function validateSelectorMatchesTemplate(errs: Causes, selector: LabelSelector | undefined, info: TemplateInfo | undefined, templatePath: string): void {
   if (!selector || !info || isEmptySelector(selector)) return;
+  // A selector that cannot be built is reported on its own; comparing it would only add noise.
+  if (selector.matchExpressions.some((r) => !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(r.operator))) return;
   if (!selectorMatches(selector, info.labels)) {
     errs.push(invalid(child(templatePath, 'metadata.labels'), info.labels, '`selector` does not match template `labels`'));
   }

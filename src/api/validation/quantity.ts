@@ -4,9 +4,12 @@
 export const QUANTITY_REGEX = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$';
 
 const BINARY: Readonly<Record<string, number>> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Readonly<Record<string, number>> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-};
+/** Powers of ten; kept as exponents so that small units divide exactly ("7n" is 7e-9, not 7.000000000000001e-9). */
+const DECIMAL: Readonly<Record<string, number>> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+function scale(mantissa: number, exp: number): number {
+  return exp >= 0 ? mantissa * 10 ** exp : mantissa / 10 ** -exp;
+}
 
 /**
  * Returns the value in base units (cores, bytes), or undefined when the string is not a quantity.
@@ -19,11 +22,10 @@ export function parseQuantity(s: string): number | undefined {
   const mantissa = Number(m[2]);
   const suffix = m[3] ?? '';
   if (!Number.isFinite(mantissa)) return undefined;
-  let factor: number | undefined = BINARY[suffix] ?? DECIMAL[suffix];
-  if (factor === undefined) {
-    const exp = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
-    if (!exp) return undefined;
-    factor = 10 ** Number(exp[1]);
-  }
-  return sign * mantissa * factor;
+  const binary = BINARY[suffix];
+  if (binary !== undefined) return sign * mantissa * binary;
+  const decimal = DECIMAL[suffix];
+  if (decimal !== undefined) return sign * scale(mantissa, decimal);
+  const exp = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
+  return exp ? sign * scale(mantissa, Number(exp[1])) : undefined;
 }

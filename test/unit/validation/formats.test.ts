@@ -20,7 +20,7 @@ describe('DNS names', () => {
 
   it('uses the exact label message with both examples', () => {
     assert.deepEqual(isDNS1123Label('a.b'), [
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')".replace(",  or", ', or'),
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
     ]);
   });
 
@@ -75,7 +75,7 @@ describe('ports, keys, env names, IPs', () => {
   it('IANA service names', () => {
     assert.deepEqual(isValidPortName('http-alt'), []);
     assert.deepEqual(isValidPortName('8080'), ['must contain at least one letter (a-z)']);
-    assert.deepEqual(isValidPortName('a--b'), ['must contain consecutive hyphens (-)'.replace('must', 'must not')]);
+    assert.deepEqual(isValidPortName('a--b'), ['must not contain consecutive hyphens (-)']);
     assert.deepEqual(isValidPortName('-ab'), ['must not begin or end with a hyphen (-)']);
     assert.equal(isValidPortName('abcdefghijklmnop')[0], 'must be no more than 15 characters');
     assert.deepEqual(isValidPortName('HTTP'), ['must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)', 'must contain at least one letter (a-z)']);
