@@ -78,7 +78,9 @@ export async function startSkiff(dataDir: string, port = 0, timeoutMs = 30_000):
 }
 
 export function spawnSkiff(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bin/skiff.js'), 'up', '--name', 'bench', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', join(dataDir, 'user-kubeconfig')], {
+  // SKIFF_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under the same load.
+  const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/skiff.js'), 'up', '--name', 'bench', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', join(dataDir, 'user-kubeconfig')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

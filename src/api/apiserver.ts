@@ -50,8 +50,13 @@ export interface ApiServerOptions {
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** How much write history is kept for watches to resume from, like kine's compaction window. */
+const RETAINED_REVISIONS = 10_000;
+const COMPACT_INTERVAL_MS = 60_000;
+
 export class ApiServer {
   private ready = false;
+  private compactor?: NodeJS.Timeout;
 
   private constructor(
     readonly server: Server,
@@ -100,8 +105,21 @@ export class ApiServer {
     });
     self = new ApiServer(server, store, registry, pki, tokens, metrics, backend, cache);
     await self.bootstrap();
+    self.startCompactor();
     self.ready = true;
     return self;
+  }
+
+  /** Drops history older than the retained window so the store does not grow without bound. */
+  private startCompactor(): void {
+    this.compactor = setInterval(() => {
+      void (async () => {
+        const rev = await this.backend.currentRevision();
+        const target = rev - RETAINED_REVISIONS;
+        if (target > (await this.backend.compactRevision())) await this.backend.compact(target);
+      })().catch((err: unknown) => console.error('compaction failed', err));
+    }, COMPACT_INTERVAL_MS);
+    this.compactor.unref();
   }
 
   get port(): number {
@@ -133,6 +151,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.ready = false;
+    if (this.compactor) clearInterval(this.compactor);
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -74,9 +74,11 @@ export class KubeClient {
 
   constructor(readonly config: ClientConfig) {
     this.url = new URL(config.server);
+    // No socket cap: every informer holds one socket open for its watch, and the controllers run
+    // more than 32 of them, so a cap would leave plain requests queued behind watches forever.
     this.agent = this.url.protocol === 'https:'
-      ? new Agent({ keepAlive: true, maxSockets: 32, ca: config.caPem, cert: config.certPem, key: config.keyPem })
-      : new HttpAgent({ keepAlive: true, maxSockets: 32 });
+      ? new Agent({ keepAlive: true, ca: config.caPem, cert: config.certPem, key: config.keyPem })
+      : new HttpAgent({ keepAlive: true });
   }
 
   /** Opens a request and resolves with the response once headers arrive. */

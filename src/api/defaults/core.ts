@@ -31,6 +31,14 @@ export function defaultNamespace(namespace: JsonObject): void {
 /** Fills a Secret: without a type it is an arbitrary key/value store. */
 export function defaultSecret(secret: JsonObject): void {
   setIfZero(secret, 'type', 'Opaque');
+  // stringData is write-only: Kubernetes folds it into data (base64) on every write, overriding data's keys.
+  const stringData = secret['stringData'];
+  if (isPlainObject(stringData)) {
+    const data = isPlainObject(secret['data']) ? secret['data'] : {};
+    for (const [k, v] of Object.entries(stringData)) data[k] = Buffer.from(String(v ?? '')).toString('base64');
+    if (Object.keys(data).length) secret['data'] = data;
+  }
+  delete secret['stringData'];
 }
 
 /** Fills an Endpoints object. */

@@ -52,6 +52,7 @@ export function admit(def: ResourceDefinition, input: KObject, old: KObject | un
   const object = applyDefaults(def, input);
   const causes = validateObject(def, object, old);
   if (causes.length) throw newInvalid(def, object.metadata.name ?? object.metadata.generateName ?? '', causes);
-  warnings.push(...unsupportedFieldWarnings(def, object, old));
+  // Judged on the request as sent: a field the defaulters filled in (a Pod's preemptionPolicy) was not asked for.
+  warnings.push(...unsupportedFieldWarnings(def, input, old));
   return { object, warnings };
 }

@@ -78,9 +78,6 @@ export function validateFieldSelector(def: ResourceDefinition, reqs: FieldRequir
 }
 
 export class ObjectStore {
-  /** Parsed objects by key@revision, so one event fanned out to many watchers is parsed once. */
-  private readonly parsed = new Map<string, KObject>();
-
   constructor(private readonly backend: Backend, private readonly cache: WatchCache) {}
 
   get revision(): number {
@@ -100,14 +97,9 @@ export class ObjectStore {
 
   /** The object as the client sees it: JSON decoded, view-converted, resourceVersion from the revision. */
   private decode(def: ResourceDefinition, kv: KeyValue): KObject {
-    const memoKey = `${kv.key}@${kv.modRevision}`;
-    let stored = this.parsed.get(memoKey);
-    if (!stored) {
-      stored = JSON.parse(kv.value) as KObject;
-      if (this.parsed.size > 4096) this.parsed.clear();
-      this.parsed.set(memoKey, stored);
-    }
-    const copy = JSON.parse(JSON.stringify(stored)) as KObject;
+    // Every caller gets its own copy, and parsing the stored string is the cheapest deep copy:
+    // a memo of parsed objects still had to be copied (stringify + parse) and thrashed on large lists.
+    const copy = JSON.parse(kv.value) as KObject;
     const obj = def.storedAs ? def.storedAs.fromStored(copy) : copy;
     obj.apiVersion = apiVersionOf(def);
     obj.kind = def.kind;

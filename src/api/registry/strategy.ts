@@ -89,6 +89,12 @@ export function prepareForUpdate(def: ResourceDefinition, input: KObject, old: K
     if (old.status === undefined) delete obj.status;
     else obj.status = deepCopy(old.status);
   }
+  if (def.group === '' && def.kind === 'Namespace') {
+    // A namespace's spec.finalizers change only through /finalize, as in Kubernetes' namespace strategy.
+    const finalizers = (old.spec as { finalizers?: string[] } | undefined)?.finalizers;
+    obj.spec = { ...(obj.spec as object | undefined), finalizers: finalizers && deepCopy(finalizers) };
+    if (!finalizers) delete (obj.spec as { finalizers?: string[] }).finalizers;
+  }
   if (def.generation && !deepEqual(specOf(obj), specOf(old))) meta.generation = (oldMeta.generation ?? 0) + 1;
   return obj;
 }

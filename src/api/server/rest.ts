@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   newBadRequest, newConflict, newForbidden, newInvalid, newMethodNotSupported, newNotFound, OBJECT_MODIFIED,
-  successStatus, isNotFound,
+  successStatus, isNotFound, StatusError,
 } from '../machinery/errors.js';
 import { deepCopy, deepEqual, isPlainObject, parseApiVersion, apiVersionOf, type KObject } from '../machinery/object.js';
 import { formatLabelSelector, fromLabelSelector, parseFieldSelector, parseLabelSelector } from '../machinery/selectors.js';
@@ -95,13 +95,14 @@ export class RestHandlers {
   }
 
   /** Namespaced writes need a live namespace; creating into a terminating one is forbidden. */
-  private requireNamespace(def: ResourceDefinition, namespace: string | undefined, forCreate: boolean): void {
+  private requireNamespace(def: ResourceDefinition, namespace: string | undefined, forCreate: boolean, name = ''): void {
     if (!def.namespaced) return;
     if (!namespace) throw newBadRequest('the namespace of the object is required');
     const nsObj = this.store.tryGet(this.ctx.namespaces, undefined, namespace);
     if (!nsObj) throw newNotFound({ group: '', resource: 'namespaces' }, namespace);
     if (forCreate && nsObj.metadata.deletionTimestamp) {
-      throw newForbidden({ group: def.group, resource: def.resource }, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      // Named like Kubernetes' NamespaceLifecycle admission: `configmaps "x" is forbidden: ...`.
+      throw newForbidden({ group: def.group, resource: def.resource }, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
 
@@ -169,7 +170,7 @@ export class RestHandlers {
     if (!input.metadata.name && !input.metadata.generateName) {
       throw newInvalid(def, '', [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }]);
     }
-    this.requireNamespace(def, input.metadata.namespace, true);
+    this.requireNamespace(def, input.metadata.namespace, true, input.metadata.name ?? '');
     return this.createObject(def, input, { fieldValidation, dryRun, manager, duplicates: duplicateFields(body.text) });
   }
 
@@ -179,12 +180,15 @@ export class RestHandlers {
     opts: { fieldValidation: FieldValidation; dryRun: boolean; manager: string; duplicates?: string[]; applied?: { force: boolean } },
   ): Promise<Reply> {
     const fieldWarnings = checkFields(def, input, { fieldValidation: opts.fieldValidation, duplicateFields: opts.duplicates, checkUnknownFields: true });
-    let obj = beforeCreate(def, prepareForCreate(def, input, this.ctx.now()));
+    // An apply that creates merges the configuration into an empty object first, so the server-set
+    // metadata (uid, creationTimestamp), create hooks and defaults below are kept and owned by no one.
+    const source = opts.applied
+      ? serverSideApply({ live: undefined, applied: input, manager: opts.manager, force: opts.applied.force, gvk: def })
+      : input;
+    let obj = beforeCreate(def, prepareForCreate(def, source, this.ctx.now()));
     const admitted = admit(def, obj, undefined, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
-    obj = opts.applied
-      ? serverSideApply({ live: undefined, applied: obj, manager: opts.manager, force: opts.applied.force, gvk: def })
-      : updateManagedFields({ live: undefined, updated: obj, manager: opts.manager, operation: 'Update', gvk: def });
+    if (!opts.applied) obj = updateManagedFields({ live: undefined, updated: obj, manager: opts.manager, operation: 'Update', gvk: def });
     const warnings = [...fieldWarnings, ...admitted.warnings];
     if (opts.dryRun) return { code: 201, body: obj, warnings };
     const created = await this.store.create(def, obj);
@@ -219,6 +223,9 @@ export class RestHandlers {
     }
     const wanted = input.metadata.resourceVersion;
     if (wanted && wanted !== current.metadata.resourceVersion) throw newConflict(def, name, OBJECT_MODIFIED);
+    // A uid in the body is a precondition, so a write meant for a deleted object cannot land on its successor.
+    const uid = input.metadata.uid;
+    if (uid && uid !== current.metadata.uid) throw newConflict(def, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
     return this.updateObject(def, current, input, { target, fieldValidation, dryRun, manager, duplicates, checkUnknownFields: true });
   }
 
@@ -266,7 +273,7 @@ export class RestHandlers {
     }
     const manager = fieldManager(query, req);
     if (body.value === undefined) throw newBadRequest('the body of the request was empty');
-    this.requireNamespace(def, info.namespace, body.encoding === 'apply');
+    this.requireNamespace(def, info.namespace, body.encoding === 'apply', name);
 
     if (body.encoding === 'apply') {
       const applied = checkTypeMeta(def, requireObject(body.value));
@@ -293,7 +300,11 @@ export class RestHandlers {
     }
 
     if (body.encoding !== 'strategic' && body.encoding !== 'merge' && body.encoding !== 'json-patch') {
-      throw newBadRequest(`the body of a PATCH must be a patch; Content-Type ${String(req.headers['content-type'])} is not a patch type`);
+      // Kubernetes answers a PATCH in a non-patch media type with 415, naming the patch types.
+      throw new StatusError({
+        kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 415, reason: 'UnsupportedMediaType',
+        message: `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${String(req.headers['content-type'])}`,
+      });
     }
     if (body.encoding !== 'json-patch' && !isPlainObject(body.value)) {
       throw newBadRequest('the patch must be a JSON object');
@@ -362,6 +373,10 @@ export class RestHandlers {
 
   private async deleteObject(def: ResourceDefinition, current: KObject, opts: DeleteOptions & { dryRun: boolean; preconditions?: { uid?: string; resourceVersion?: string } }): Promise<Reply> {
     const name = current.metadata.name ?? '';
+    // The NamespaceLifecycle admission plugin keeps the system namespaces Kubernetes cannot run without.
+    if (def.group === '' && def.kind === 'Namespace' && ['default', 'kube-system', 'kube-public'].includes(name)) {
+      throw newForbidden(def, name, 'this namespace may not be deleted');
+    }
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) {
       throw newConflict(def, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
@@ -375,9 +390,11 @@ export class RestHandlers {
       const gone = await this.store.remove(def, current, Number(current.metadata.resourceVersion));
       return { code: 200, body: gone };
     }
-    if (deepEqual(decision.object, current)) return { code: 202, body: current };
+    // Kubernetes answers 200 for a deletion left pending (finalizers, grace period, namespace
+    // termination) too; 202 only for the deprecated orphanDependents=false, which is not kept here.
+    if (deepEqual(decision.object, current)) return { code: 200, body: current };
     const updated = await this.store.update(def, decision.object, Number(current.metadata.resourceVersion));
-    return { code: 202, body: updated };
+    return { code: 200, body: updated };
   }
 
   async deleteCollection(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage): Promise<Reply> {

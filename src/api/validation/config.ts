@@ -3,7 +3,7 @@ import type { KObject } from '../machinery/object.js';
 import { deepEqual } from '../machinery/object.js';
 import { type Causes, forbidden, invalid, key, MSG_IMMUTABLE, required, tooLong } from './causes.js';
 import { isConfigMapKey } from './formats.js';
-import { readBool, readObject, readString, type JsonObject } from './read.js';
+import { asObject, readBool, readObject, readString, type JsonObject } from './read.js';
 
 /** Both kinds are capped at 1 MiB so that they fit in an etcd value with room to spare. */
 export const MAX_CONFIG_SIZE = 1024 * 1024;
@@ -72,7 +72,7 @@ function validateSecretType(errs: Causes, type: string, data: JsonObject, obj: K
       if (!has('ssh-privatekey')) errs.push(required(key('data', 'ssh-privatekey')));
       break;
     case 'kubernetes.io/service-account-token':
-      if (!obj.metadata?.annotations?.['kubernetes.io/service-account.name']) {
+      if (!asObject(asObject(obj.metadata)?.['annotations'])?.['kubernetes.io/service-account.name']) {
         errs.push(required(key('metadata.annotations', 'kubernetes.io/service-account.name')));
       }
       break;

@@ -1,5 +1,5 @@
 /** Containers and init containers of a pod spec: names, image, ports, env, mounts, resources, probes, policies. */
-import { child, type Causes, duplicate, index, invalid, notFound, required, validateEnum } from './causes.js';
+import { child, type Causes, duplicate, forbidden, index, invalid, notFound, required, validateEnum } from './causes.js';
 import { isDNS1123Label } from './formats.js';
 import { validateEnv } from './env.js';
 import { validateContainerPorts } from './ports.js';
@@ -44,18 +44,20 @@ function validateContainer(errs: Causes, ctr: JsonObject, path: string, volumes:
   const restartPolicy = readString(errs, ctr, path, 'restartPolicy');
   // Only init containers may set a restart policy, and only Always (sidecars).
   if (restartPolicy !== undefined) {
-    if (!isInit) errs.push(invalid(child(path, 'restartPolicy'), restartPolicy, 'may not be set for non-init containers'));
+    if (!isInit) errs.push(forbidden(child(path, 'restartPolicy'), 'may not be set for non-init containers'));
     else validateEnum(errs, restartPolicy, child(path, 'restartPolicy'), ['Always']);
   }
-  const sidecar = isInit && restartPolicy === 'Always';
+  // Plain init containers run to completion, so probes and hooks only make sense on sidecars.
+  const runsToCompletion = isInit && restartPolicy !== 'Always';
+  const lifecycle = readObject(errs, ctr, path, 'lifecycle');
+  if (lifecycle && runsToCompletion) errs.push(forbidden(child(path, 'lifecycle'), 'may not be set for init containers without restartPolicy=Always'));
+  else if (lifecycle) validateLifecycle(errs, lifecycle, child(path, 'lifecycle'));
   for (const kind of PROBES) {
     const probe = readObject(errs, ctr, path, kind);
     if (!probe) continue;
-    if (isInit && !sidecar) errs.push(invalid(child(path, kind), '', 'may not be set for init containers without restartPolicy=Always'));
+    if (runsToCompletion) errs.push(forbidden(child(path, kind), 'may not be set for init containers without restartPolicy=Always'));
     else validateProbe(errs, probe, child(path, kind), kind);
   }
-  const lifecycle = readObject(errs, ctr, path, 'lifecycle');
-  if (lifecycle) validateLifecycle(errs, lifecycle, child(path, 'lifecycle'));
   validateEnum(errs, readString(errs, ctr, path, 'imagePullPolicy'), child(path, 'imagePullPolicy'), PULL_POLICIES);
   validateEnum(errs, readString(errs, ctr, path, 'terminationMessagePolicy'), child(path, 'terminationMessagePolicy'), TERMINATION_MESSAGE_POLICIES, false);
   const sc = readObject(errs, ctr, path, 'securityContext');

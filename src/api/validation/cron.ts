@@ -1,7 +1,4 @@
-/**
- * Cron schedule syntax as CronJobs accept it (standard 5 fields or @descriptors), with the error texts
- * of the parser Kubernetes uses so messages read the same.
- */
+/** Cron schedule syntax as CronJobs accept it (5 fields or @descriptors), with the texts of the parser Kubernetes uses. */
 
 interface Bounds {
   min: number;

@@ -1,41 +1,47 @@
 /** Events in both API versions: core/v1 (involvedObject) and events.k8s.io/v1 (regarding, reporting fields). */
 import type { KObject } from '../machinery/object.js';
-import { type Causes, invalid, notSupported, required } from './causes.js';
-import { asObject, readObject, readString } from './read.js';
+import { type Causes, invalid, required } from './causes.js';
+import { isQualifiedName } from './formats.js';
+import { asObject, metaString, readString } from './read.js';
 
-const EVENT_TYPES = ['Normal', 'Warning'] as const;
-const NOTE_MAX_BYTES = 1024;
+const FIELD_MAX = 128;
+const NOTE_MAX = 1024;
 
-/** Events from new-style recorders carry reporting fields and must set them all; legacy ones need not. */
+/** Reporting fields every new-style event carries; `controllerField` differs between API versions. */
+function validateReporting(errs: Causes, obj: KObject, controllerField: string, noteField: string): void {
+  const controller = readString(errs, obj, '', controllerField);
+  if (!controller) errs.push(required(controllerField));
+  else for (const msg of isQualifiedName(controller)) errs.push(invalid(controllerField, controller, msg));
+  for (const f of ['reportingInstance', 'action', 'reason']) {
+    const v = readString(errs, obj, '', f);
+    if (!v) errs.push(required(f));
+    else if (v.length > FIELD_MAX) errs.push(invalid(f, '', `can have at most ${FIELD_MAX} characters`));
+  }
+  const note = readString(errs, obj, '', noteField);
+  if (note && note.length > NOTE_MAX) errs.push(invalid(noteField, '', `can have at most ${NOTE_MAX} characters`));
+}
+
+/**
+ * Legacy events (no eventTime) only need their namespace to agree with the involved object's;
+ * cluster-scoped objects' events live in "default" for compatibility with old clients.
+ */
 export function validateCoreEvent(errs: Causes, obj: KObject): void {
-  const involved = readObject(errs, obj, '', 'involvedObject');
-  if (!involved) {
-    errs.push(required('involvedObject'));
+  const involved = asObject(obj['involvedObject']) ?? {};
+  const ns = metaString(obj, 'namespace');
+  const ins = readString(errs, involved, 'involvedObject', 'namespace') ?? '';
+  const newStyle = Boolean(obj['eventTime']);
+  if (!newStyle) {
+    const agrees = ins ? ins === ns : ns === '' || ns === 'default';
+    if (!agrees) errs.push(invalid('involvedObject.namespace', ins, 'does not match event.namespace'));
     return;
   }
-  const ns = obj.metadata?.namespace;
-  const ins = readString(errs, involved, 'involvedObject', 'namespace');
-  if (ins && ns && ins !== ns) errs.push(invalid('involvedObject.namespace', ins, 'does not match event.namespace'));
-  if (!readString(errs, involved, 'involvedObject', 'kind')) errs.push(required('involvedObject.kind'));
-  const type = readString(errs, obj, '', 'type');
-  if (type && !(EVENT_TYPES as readonly string[]).includes(type)) errs.push(notSupported('type', type, EVENT_TYPES));
-  if (readString(errs, obj, '', 'reportingComponent')) {
-    if (!readString(errs, obj, '', 'reportingInstance')) errs.push(required('reportingInstance'));
-  }
+  if (!ins && ns !== 'default' && ns !== 'kube-system') errs.push(invalid('involvedObject.namespace', ins, 'does not match event.namespace'));
+  validateReporting(errs, obj, 'reportingComponent', 'message');
 }
 
 export function validateEventsV1(errs: Causes, obj: KObject): void {
   if (!obj['eventTime']) errs.push(required('eventTime'));
-  for (const f of ['reportingController', 'reportingInstance', 'action', 'reason']) {
-    if (!readString(errs, obj, '', f)) errs.push(required(f));
-  }
   const type = readString(errs, obj, '', 'type');
-  if (!type) errs.push(required('type'));
-  else if (!(EVENT_TYPES as readonly string[]).includes(type)) errs.push(notSupported('type', type, EVENT_TYPES));
-  const note = readString(errs, obj, '', 'note');
-  if (note && Buffer.byteLength(note) > NOTE_MAX_BYTES) errs.push(invalid('note', '', `can have at most ${NOTE_MAX_BYTES} characters`));
-  const regarding = asObject(obj['regarding']);
-  const ns = obj.metadata?.namespace;
-  const rns = regarding && typeof regarding['namespace'] === 'string' ? regarding['namespace'] : '';
-  if (rns && ns && rns !== ns) errs.push(invalid('regarding.namespace', rns, 'does not match event.namespace'));
+  if (type !== 'Normal' && type !== 'Warning') errs.push(invalid('type', '', `has invalid value: ${type ?? ''}`));
+  validateReporting(errs, obj, 'reportingController', 'note');
 }

@@ -10,7 +10,8 @@ const PATH_SEGMENT_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'Clust
 const CRONJOB_NAME_MAX = 52;
 
 function ruleFor(kind: string): NameRule {
-  if (kind === 'Namespace') return isDNS1123Label;
+  // StatefulSet pods are named <name>-<ordinal> and use that as their hostname, a DNS label.
+  if (kind === 'Namespace' || kind === 'StatefulSet') return isDNS1123Label;
   // Service names become DNS labels of the form <name>.<ns>.svc, so they must start with a letter (RFC 1035).
   if (kind === 'Service') return isDNS1035Label;
   return isDNS1123Subdomain;

@@ -1,11 +1,10 @@
 /** ObjectMeta checks shared by every kind: name, generateName, namespace, labels, annotations, owner references. */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import { child, type Causes, index, invalid, MSG_IMMUTABLE, required, tooLong } from './causes.js';
-import { isDNS1123Label } from './formats.js';
+import { isDNS1123Label, isQualifiedName } from './formats.js';
 import { validateLabels } from './labels.js';
 import { nameMessages } from './names.js';
 import { asObject, objectsOf, readArray, readString, readStringMap } from './read.js';
-import { isQualifiedName } from './formats.js';
 
 /** Kubernetes' TotalAnnotationSizeLimitB: keys plus values across all annotations. */
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
@@ -36,7 +35,9 @@ function validateOwnerReferences(errs: Causes, meta: Record<string, unknown>, pa
 }
 
 /** Name rules are per kind (see names.ts); `generateName` is checked as a prefix of such a name. */
-export function validateObjectMeta(errs: Causes, kind: string, metaValue: unknown, namespaced: boolean, path = 'metadata'): void {
+export function validateObjectMeta(
+  errs: Causes, kind: string, metaValue: unknown, namespaced: boolean, path = 'metadata', nameRequired = true,
+): void {
   const meta = asObject(metaValue) ?? {};
   const name = readString(errs, meta, path, 'name');
   const generateName = readString(errs, meta, path, 'generateName');
@@ -44,7 +45,7 @@ export function validateObjectMeta(errs: Causes, kind: string, metaValue: unknow
     for (const msg of nameMessages(kind, generateName, true)) errs.push(invalid(child(path, 'generateName'), generateName, msg));
   }
   if (!name) {
-    if (!generateName) errs.push(required(child(path, 'name'), 'name or generateName is required'));
+    if (!generateName && nameRequired) errs.push(required(child(path, 'name'), 'name or generateName is required'));
   } else {
     for (const msg of nameMessages(kind, name, false)) errs.push(invalid(child(path, 'name'), name, msg));
   }

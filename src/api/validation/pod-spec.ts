@@ -38,13 +38,15 @@ function validateTopologySpread(errs: Causes, spec: JsonObject, specPath: string
   }
 }
 
-export function validatePodSpec(errs: Causes, specValue: unknown, path: string): void {
+/** `extraVolumes` are volumes supplied from outside the spec (StatefulSet volumeClaimTemplates). */
+export function validatePodSpec(errs: Causes, specValue: unknown, path: string, extraVolumes: readonly string[] = []): void {
   const spec = asObject(specValue);
   if (!spec) {
     errs.push(required(child(path, 'containers')));
     return;
   }
   const volumes = validateVolumes(errs, spec, path);
+  for (const v of extraVolumes) volumes.add(v);
   validateContainers(errs, spec, path, volumes);
   validateEnum(errs, readString(errs, spec, path, 'restartPolicy'), child(path, 'restartPolicy'), RESTART_POLICIES);
   const dnsPolicy = readString(errs, spec, path, 'dnsPolicy');

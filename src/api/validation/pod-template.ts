@@ -1,5 +1,5 @@
 /** Pod templates embedded in workloads, and the selector-to-template-labels check every controller kind needs. */
-import { child, type Causes, invalid, notSupported, required } from './causes.js';
+import { child, type Causes, forbidden, invalid, notSupported, required } from './causes.js';
 import { isEmptySelector, type LabelSelector, selectorMatches, validateLabels } from './labels.js';
 import { validateAnnotations } from './object-meta.js';
 import { validatePodSpec } from './pod-spec.js';
@@ -15,7 +15,9 @@ export interface TemplateInfo {
  * Kubernetes reports template label errors at `<path>.labels`, not `<path>.metadata.labels`;
  * the same path is kept so messages match.
  */
-export function validatePodTemplateSpec(errs: Causes, parent: JsonObject | undefined, parentPath: string, name = 'template'): TemplateInfo | undefined {
+export function validatePodTemplateSpec(
+  errs: Causes, parent: JsonObject | undefined, parentPath: string, name = 'template', extraVolumes: readonly string[] = [],
+): TemplateInfo | undefined {
   const path = child(parentPath, name);
   const template = readObject(errs, parent, parentPath, name);
   if (!template) {
@@ -26,7 +28,7 @@ export function validatePodTemplateSpec(errs: Causes, parent: JsonObject | undef
   const labels = readStringMap(errs, meta, child(path, 'metadata'), 'labels');
   validateLabels(errs, labels, child(path, 'labels'));
   validateAnnotations(errs, readStringMap(errs, meta, child(path, 'metadata'), 'annotations'), child(path, 'annotations'));
-  validatePodSpec(errs, template['spec'], child(path, 'spec'));
+  validatePodSpec(errs, template['spec'], child(path, 'spec'), extraVolumes);
   return { template, labels, spec: asObject(template['spec']) };
 }
 
@@ -48,6 +50,6 @@ export function validateAlwaysRestart(errs: Causes, info: TemplateInfo | undefin
   }
   const ads = info.spec['activeDeadlineSeconds'];
   if (ads !== undefined && ads !== null) {
-    errs.push(invalid(child(templatePath, 'spec.activeDeadlineSeconds'), ads, `activeDeadlineSeconds in ${kindForMessage} is not Supported`));
+    errs.push(forbidden(child(templatePath, 'spec.activeDeadlineSeconds'), `activeDeadlineSeconds in ${kindForMessage} is not Supported`));
   }
 }

@@ -98,3 +98,10 @@ export function stringsOf(errs: Causes, list: unknown[], path: string): string[]
 export function intOf(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) ? v : undefined;
 }
+
+/** A metadata string field of an object whose metadata has not been type-checked yet. */
+export function metaString(obj: { metadata?: unknown }, name: string): string {
+  const meta = asObject(obj.metadata);
+  const v = meta?.[name];
+  return typeof v === 'string' ? v : '';
+}

@@ -1,7 +1,7 @@
 /** scheduling.k8s.io/v1 PriorityClass: the user-definable value range and reserved system names. */
 import type { KObject } from '../machinery/object.js';
 import { type Causes, forbidden, invalid, MSG_IMMUTABLE, required, validateEnum } from './causes.js';
-import { readInt, readString } from './read.js';
+import { metaString, readInt, readString } from './read.js';
 
 /** Values above this are reserved for system-critical pods. */
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
@@ -12,7 +12,7 @@ const SYSTEM_CLASSES: Readonly<Record<string, number>> = {
 };
 
 export function validatePriorityClass(errs: Causes, obj: KObject): void {
-  const name = obj.metadata?.name ?? '';
+  const name = metaString(obj, 'name');
   const value = readInt(errs, obj, '', 'value');
   if (value === undefined) errs.push(required('value'));
   const system = SYSTEM_CLASSES[name];

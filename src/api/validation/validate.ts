@@ -69,6 +69,12 @@ const RULES: Readonly<Record<string, KindRules>> = {
   'scheduling.k8s.io/PriorityClass': { namespaced: false, validate: validatePriorityClass, update: validatePriorityClassUpdate },
 };
 
+/** Review and request kinds are answered, never stored, so clients send them without a name. */
+const NAMELESS_KINDS = new Set([
+  'SelfSubjectAccessReview', 'SubjectAccessReview', 'LocalSubjectAccessReview', 'SelfSubjectRulesReview', 'SelfSubjectReview',
+  'TokenReview', 'TokenRequest',
+]);
+
 /**
  * All causes for `obj`, in Kubernetes' order (metadata first, then the kind's own fields).
  * `old` is the stored object on update. Unknown kinds get the ObjectMeta checks only.
@@ -76,7 +82,7 @@ const RULES: Readonly<Record<string, KindRules>> = {
 export function validateObject(gvk: GroupVersionKind, obj: KObject, old?: KObject): StatusCause[] {
   const errs: Causes = [];
   const rules = RULES[`${gvk.group}/${gvk.kind}`];
-  validateObjectMeta(errs, gvk.kind, obj.metadata, rules?.namespaced ?? true);
+  validateObjectMeta(errs, gvk.kind, obj.metadata, rules?.namespaced ?? true, 'metadata', !NAMELESS_KINDS.has(gvk.kind));
   rules?.validate?.(errs, obj);
   if (old) {
     validateObjectMetaUpdate(errs, obj.metadata ?? {}, old.metadata ?? {});

@@ -135,6 +135,25 @@ describe('API objects in process', () => {
     assert.deepEqual(r.data, { k: 'third' });
   });
 
+  it('a uid in a PUT body is a precondition: a different uid is a 409', async () => {
+    const v1 = (await f.post(CM, configMap('uidpre')).expect(201)).body as KObject;
+    const { resourceVersion: _rv, ...meta } = v1.metadata;
+    const r = await f.put(`${CM}/uidpre`, { ...v1, metadata: { ...meta, uid: '00000000-0000-0000-0000-000000000000' }, data: { k: 'x' } }).expect(409);
+    assert.match((r.body as Status).message, /Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, UID in object meta: /);
+    assert.deepEqual(((await f.get(`${CM}/uidpre`)).body as KObject).data, { k: 'v' });
+    // The matching uid, or none, is fine.
+    await f.put(`${CM}/uidpre`, { ...v1, metadata: meta, data: { k: 'y' } }).expect(200);
+  });
+
+  it('a Namespace update keeps spec.finalizers and status; only /finalize and /status change them', async () => {
+    const ns = (await f.post('/api/v1/namespaces', { metadata: { name: 'keepfin' } }).expect(201)).body as KObject;
+    const r = (await f.put('/api/v1/namespaces/keepfin', { ...ns, spec: { finalizers: [] }, status: { phase: 'Terminating' } }).expect(200)).body as KObject;
+    assert.deepEqual(r.spec, { finalizers: ['kubernetes'] });
+    assert.deepEqual(r.status, { phase: 'Active' });
+    const p = (await f.patch('/api/v1/namespaces/keepfin', { spec: { finalizers: null } }, 'application/merge-patch+json').expect(200)).body as KObject;
+    assert.deepEqual(p.spec, { finalizers: ['kubernetes'] });
+  });
+
   it('a no-op PUT keeps the resourceVersion', async () => {
     const v1 = (await f.post(CM, configMap('noop')).expect(201)).body as KObject;
     const v2 = (await f.put(`${CM}/noop`, v1).expect(200)).body as KObject;

@@ -90,8 +90,14 @@ describe('Deployment', () => {
       "Invalid value: \"lots\": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%', or '93%', regex used for validation is '[0-9]+%')");
     causes = check(withField(deployment, 'spec.strategy.rollingUpdate.maxUnavailable', '150%'));
     assert.equal(causeAt(causes, 'spec.strategy.rollingUpdate.maxUnavailable')?.message, 'Invalid value: "150%": must not be greater than 100%');
-    causes = check(withField(deployment, 'spec.strategy.type', 'BlueGreen'));
-    assert.equal(causeAt(causes, 'spec.strategy.type')?.message, 'Unsupported value: "BlueGreen": supported values: "Recreate", "RollingUpdate"');
+    causes = check(withField(deployment, 'spec.strategy', { type: 'BlueGreen' }));
+    assert.deepEqual(causes, [{
+      reason: 'FieldValueNotSupported', message: 'Unsupported value: {"type":"BlueGreen"}: supported values: "Recreate", "RollingUpdate"', field: 'spec.strategy',
+    }]);
+    causes = check(withField(deployment, 'spec.template.spec.activeDeadlineSeconds', 30));
+    assert.deepEqual(causes, [{
+      reason: 'FieldValueForbidden', message: 'Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported', field: 'spec.template.spec.activeDeadlineSeconds',
+    }]);
   });
 
   it('keeps the selector immutable on update', () => {
@@ -110,9 +116,14 @@ describe('ReplicaSet and DaemonSet', () => {
   });
 
   it('check the DaemonSet update strategy', () => {
-    assert.deepEqual(fieldsOf(check(withField(daemonSet, 'spec.updateStrategy.type', 'Recreate'))), ['spec.updateStrategy.type']);
+    assert.deepEqual(fieldsOf(check(withField(daemonSet, 'spec.updateStrategy.type', 'Recreate'))), ['spec.updateStrategy']);
     const both = withField(daemonSet, 'spec.updateStrategy.rollingUpdate', { maxUnavailable: 1, maxSurge: 1 });
     assert.deepEqual(fieldsOf(check(both)), ['spec.updateStrategy.rollingUpdate.maxSurge']);
+    const neither = withField(daemonSet, 'spec.updateStrategy.rollingUpdate', { maxUnavailable: 0, maxSurge: 0 });
+    assert.deepEqual(check(neither), [{
+      reason: 'FieldValueRequired', message: 'Required value: cannot be 0 when maxSurge is 0', field: 'spec.updateStrategy.rollingUpdate.maxUnavailable',
+    }]);
+    assert.deepEqual(check(withField(daemonSet, 'spec.updateStrategy', { type: 'OnDelete' })), []);
   });
 
   it('keep the selector immutable', () => {
@@ -129,12 +140,21 @@ describe('StatefulSet', () => {
 
   it('checks policies and claim templates', () => {
     assert.deepEqual(check(withField(statefulSet, 'spec.podManagementPolicy', 'Random')), [{
-      reason: 'FieldValueNotSupported', message: 'Unsupported value: "Random": supported values: "OrderedReady", "Parallel"', field: 'spec.podManagementPolicy',
+      reason: 'FieldValueInvalid', message: "Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'", field: 'spec.podManagementPolicy',
     }]);
     assert.deepEqual(fieldsOf(check(withField(statefulSet, 'spec.volumeClaimTemplates[0].spec.accessModes', []))), ['spec.volumeClaimTemplates[0].spec.accessModes']);
   });
 
+  it('lets containers mount claim templates by name', () => {
+    const mounted = withField(statefulSet, 'spec.template.spec.containers[0].volumeMounts', [{ name: 'data', mountPath: '/var/lib/data' }]);
+    assert.deepEqual(check(mounted), []);
+    assert.deepEqual(fieldsOf(check(withField(mounted, 'spec.template.spec.containers[0].volumeMounts[0].name', 'logs'))),
+      ['spec.template.spec.containers[0].volumeMounts[0].name']);
+  });
+
   it('forbids spec changes other than the mutable fields', () => {
+    assert.deepEqual(fieldsOf(check(withField(statefulSet, 'spec.selector.matchLabels', { app: 'db', x: 'y' }), statefulSet)),
+      ['spec.template.metadata.labels', 'spec']);
     assert.deepEqual(check(withField(withField(statefulSet, 'spec.replicas', 5), 'spec.template.spec.containers[0].image', 'pg:17'), statefulSet), []);
     const causes = check(withField(statefulSet, 'spec.podManagementPolicy', 'Parallel'), statefulSet);
     assert.equal(causes.length, 1);

@@ -130,8 +130,13 @@ describe('discovery, coordination, events', () => {
       involvedObject: { kind: 'Pod', name: 'web-1', namespace: 'default' },
     };
     assert.deepEqual(check(ev), []);
-    assert.deepEqual(fieldsOf(check(withField(ev, 'involvedObject', undefined))), ['involvedObject']);
     assert.deepEqual(fieldsOf(check(withField(ev, 'involvedObject.namespace', 'other'))), ['involvedObject.namespace']);
+    // Events about cluster-scoped objects (Nodes) live in "default".
+    assert.deepEqual(check(withField(ev, 'involvedObject', { kind: 'Node', name: 'node-1' })), []);
+    const elsewhere = withField(withField(ev, 'involvedObject', { kind: 'Node', name: 'node-1' }), 'metadata.namespace', 'team-a');
+    assert.deepEqual(fieldsOf(check(elsewhere)), ['involvedObject.namespace']);
+    const newStyle = withField(ev, 'eventTime', '2024-01-01T00:00:00.000000Z');
+    assert.deepEqual(fieldsOf(check(newStyle)), ['reportingComponent', 'reportingInstance', 'action']);
   });
 
   it('events.k8s.io Events need their reporting fields', () => {
@@ -142,6 +147,9 @@ describe('discovery, coordination, events', () => {
     };
     assert.deepEqual(check(ev, undefined, 'events.k8s.io'), []);
     assert.deepEqual(fieldsOf(check(withField(ev, 'action', undefined), undefined, 'events.k8s.io')), ['action']);
+    assert.deepEqual(check(withField(ev, 'type', 'Info'), undefined, 'events.k8s.io'), [{
+      reason: 'FieldValueInvalid', message: 'Invalid value: "": has invalid value: Info', field: 'type',
+    }]);
   });
 });
 
@@ -167,6 +175,13 @@ describe('Namespace, Node, ServiceAccount and ObjectMeta', () => {
     const owned = withField(sa, 'metadata.ownerReferences', [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }]);
     assert.deepEqual(fieldsOf(check(owned)), ['metadata.ownerReferences[0].uid']);
     assert.deepEqual(fieldsOf(check(withField(sa, 'metadata.namespace', 'Bad_NS'))), ['metadata.namespace']);
+  });
+
+  it('review kinds need no name', () => {
+    const review: KObject = { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', metadata: {}, spec: { resourceAttributes: { verb: 'get', resource: 'pods' } } };
+    assert.deepEqual(check(review, undefined, 'authorization.k8s.io'), []);
+    const cm: KObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} };
+    assert.deepEqual(fieldsOf(check(cm)), ['metadata.name']);
   });
 
   it('identity fields do not change on update', () => {

@@ -125,6 +125,11 @@ describe('validateName', () => {
     assert.deepEqual(validateName('RoleBinding', '..'), ["may not be '..'"]);
   });
 
+  it('uses a label for StatefulSet, whose pods take its name as hostname', () => {
+    assert.equal(validateName('StatefulSet', 'db.main').length, 1);
+    assert.deepEqual(validateName('Deployment', 'db.main'), []);
+  });
+
   it('limits CronJob names to 52 characters', () => {
     assert.deepEqual(validateName('CronJob', 'a'.repeat(53)), ['must be no more than 52 characters']);
     assert.deepEqual(validateName('CronJob', 'a'.repeat(52)), []);

@@ -28,6 +28,17 @@ describe('Pod create', () => {
     assert.deepEqual(causes, [{ reason: 'FieldValueDuplicate', message: 'Duplicate value: "web"', field: 'spec.initContainers[0].name' }]);
   });
 
+  it('keeps probes and restart policies to where they apply', () => {
+    let causes = check(withField(pod, `${C0}.restartPolicy`, 'Always'));
+    assert.deepEqual(causes, [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for non-init containers', field: `${C0}.restartPolicy` }]);
+    const init = { name: 'setup', image: 'busybox', imagePullPolicy: 'Always', readinessProbe: { exec: { command: ['true'] } } };
+    causes = check(withField(pod, 'spec.initContainers', [init]));
+    assert.deepEqual(causes, [{
+      reason: 'FieldValueForbidden', message: 'Forbidden: may not be set for init containers without restartPolicy=Always', field: 'spec.initContainers[0].readinessProbe',
+    }]);
+    assert.deepEqual(check(withField(pod, 'spec.initContainers', [{ ...init, restartPolicy: 'Always' }])), []);
+  });
+
   it('checks container ports', () => {
     let causes = check(withField(pod, `${C0}.ports[0].containerPort`, 70000));
     assert.deepEqual(causes, [{

@@ -1,0 +1,40 @@
+// Runs the control-plane benchmarks (startup, API, storage) and prints one Markdown report.
+import { spawnSync } from 'node:child_process';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { apiRows, runApi } from './api.js';
+import { ROOT, markdownTable } from './lib.js';
+import { runStartup, startupRows } from './startup.js';
+
+/** SKIFF_BENCH_STORAGE=0 skips the storage-backend benchmark (~20 s). */
+const withStorage = process.env.SKIFF_BENCH_STORAGE !== '0';
+const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
+
+const started = new Date();
+const header = [
+  `# skiff control-plane benchmark`,
+  '',
+  `- date: ${started.toISOString()}`,
+  `- machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}, node ${process.version}`,
+  `- 1-minute load average at start: ${loadavg()[0].toFixed(2)}`,
+  `- command: \`node --import tsx bench/run.ts\` (or \`npm run bench\`), after \`npm run build\``,
+  '',
+];
+process.stdout.write(header.join('\n') + '\n');
+
+log('startup: 10 fresh + 10 existing data dir');
+const startup = await runStartup();
+log('api: idle, GET, create, single writes, LIST, watch, idle (about 90 s)');
+const api = await runApi(log);
+
+process.stdout.write('## Results\n\n' + markdownTable([...startupRows(startup), ...apiRows(api)]) + '\n\n');
+process.stdout.write(`startup /readyz ms, fresh: ${startup.fresh.map((t) => t.readyzMs.toFixed(0)).join(' ')}\n`);
+process.stdout.write(`startup /readyz ms, existing: ${startup.existing.map((t) => t.readyzMs.toFixed(0)).join(' ')}\n`);
+process.stdout.write(`1-minute load average during the API run: ${api.loadBefore.toFixed(2)} → ${api.loadAfter.toFixed(2)}\n\n`);
+
+if (withStorage) {
+  log('storage backend (bench/storage.ts)');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/storage.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+  process.stdout.write('## Storage backend alone (bench/storage.ts)\n\n```\n' + (r.stdout || '').trimEnd() + (r.status === 0 ? '' : `\n(exit ${r.status}: ${(r.stderr || '').slice(0, 500)})`) + '\n```\n');
+}
+process.stdout.write(`\n1-minute load average at end: ${loadavg()[0].toFixed(2)}; total ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`);
