@@ -1,4 +1,5 @@
 // API benchmark against a real `skiff up`: GET/s, create/s, write latency, LIST of 10,000, watch fan-out to 100 watchers, idle RSS/CPU.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest, Agent, type RequestOptions } from 'node:https';
 import type { ClientRequest } from 'node:http';
@@ -56,6 +57,9 @@ export interface ApiResult {
   getP50: number;
   getP99: number;
   getCpu: { server: number; client: number };
+  /** The same GET loop against a bare node:https server returning the same bytes: this machine's floor in the same run. */
+  refGetPerSec: number;
+  refGetCpu: { server: number; client: number };
   createPerSec: number;
   createCount: number;
   createP50: number;
@@ -89,9 +93,7 @@ async function workers(n: number, fn: (worker: number) => Promise<boolean>): Pro
   }));
 }
 
-export async function benchGets(http: Http, pid: number): Promise<Pick<ApiResult, 'getPerSec' | 'getP50' | 'getP99' | 'getCpu'>> {
-  await http.ok('POST', `/${CM}/bench-get/configmaps`, configMap('bench-get', 'one'));
-  const path = `/${CM}/bench-get/configmaps/one`;
+export async function benchGets(http: Http, pid: number, path = `/${CM}/bench-get/configmaps/one`): Promise<Pick<ApiResult, 'getPerSec' | 'getP50' | 'getP99' | 'getCpu'>> {
   const warmEnd = performance.now() + GET_WARMUP_MS;
   await workers(CLIENTS, async () => (await http.ok('GET', path), performance.now() < warmEnd));
   const lat: number[] = [];
@@ -108,6 +110,48 @@ export async function benchGets(http: Http, pid: number): Promise<Pick<ApiResult
   const usage = cpu.read();
   lat.sort((a, b) => a - b);
   return { getPerSec: lat.length / secs, getP50: percentile(lat, 50), getP99: percentile(lat, 99), getCpu: usage };
+}
+
+/** A bare node:https server (own process, cluster's server certificate) answering every request with `body`. */
+const REFERENCE_SERVER = `
+import { createServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+const [dir, body] = [process.argv[1], process.argv[2]];
+const s = createServer({ key: readFileSync(dir + '/pki/apiserver.key'), cert: readFileSync(dir + '/pki/apiserver.crt') }, (req, res) => {
+  req.resume();
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(body);
+});
+s.keepAliveTimeout = 65000;
+s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port));
+`;
+
+export async function benchReferenceGets(dir: string, creds: Creds, body: string): Promise<Pick<ApiResult, 'refGetPerSec' | 'refGetCpu'>> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', REFERENCE_SERVER, dir, body], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<number>((resolvePort, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error('reference server did not start in 10 s')), 10_000);
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /port (\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`reference server exited with ${code}`)));
+    });
+    const http = new Http(new URL(`https://127.0.0.1:${port}`), creds, CLIENTS);
+    try {
+      const r = await benchGets(http, child.pid ?? 0, '/');
+      return { refGetPerSec: r.getPerSec, refGetCpu: r.getCpu };
+    } finally {
+      http.close();
+    }
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 
 export async function benchCreates(http: Http, pid: number): Promise<Pick<ApiResult, 'createPerSec' | 'createCount' | 'createP50' | 'createP99' | 'createCpu'>> {
@@ -281,7 +325,11 @@ export async function runApi(log: (s: string) => void = () => undefined): Promis
       await http.ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
     log('GET/s');
+    await http.ok('POST', `/${CM}/bench-get/configmaps`, configMap('bench-get', 'one'));
     const gets = await benchGets(http, skiff.pid);
+    log('GET/s of a bare node:https server with the same reply');
+    const oneBody = (await http.ok('GET', `/${CM}/bench-get/configmaps/one`)).body.toString('utf8');
+    const ref = await benchReferenceGets(dir, creds, oneBody);
     log('create/s');
     const creates = await benchCreates(http, skiff.pid);
     log('single writes');
@@ -295,7 +343,7 @@ export async function runApi(log: (s: string) => void = () => undefined): Promis
     await sleep(2000);
     log(`idle sample (${IDLE_SECONDS} s) after load`);
     const idleLoaded = await sampleIdle(skiff.pid, IDLE_SECONDS);
-    return { idleFresh, idleLoaded, ...gets, ...creates, ...single, ...list, ...watch, rssAfterLoadMiB: idleLoaded.rssEndMiB, loadBefore, loadAfter: loadavg()[0] };
+    return { idleFresh, idleLoaded, ...gets, ...ref, ...creates, ...single, ...list, ...watch, rssAfterLoadMiB: idleLoaded.rssEndMiB, loadBefore, loadAfter: loadavg()[0] };
   } finally {
     http?.close();
     await skiff?.stop();
@@ -309,6 +357,7 @@ export function apiRows(r: ApiResult): ResultRow[] {
   const perCore = (rate: number, cpuPercent: number): string => (cpuPercent > 0 ? `${((rate * 100) / cpuPercent).toFixed(0)}/s per server core` : 'n/a');
   return [
     { metric: `GET one ConfigMap, ${CLIENTS} clients`, value: `${r.getPerSec.toFixed(0)}/s (p50 ${fmtMs(r.getP50)}, p99 ${fmtMs(r.getP99)})`, target: '≥ 2,000/s', pass: r.getPerSec >= 2000, note: `server CPU ${r.getCpu.server.toFixed(0)}%, bench client ${r.getCpu.client.toFixed(0)}% of one core; ${perCore(r.getPerSec, r.getCpu.server)}` },
+    { metric: `same GET loop, bare node:https server (reference)`, value: `${r.refGetPerSec.toFixed(0)}/s`, note: `server CPU ${r.refGetCpu.server.toFixed(0)}%, bench client ${r.refGetCpu.client.toFixed(0)}%; ${perCore(r.refGetPerSec, r.refGetCpu.server)}; skiff ÷ bare = ${(r.getPerSec / r.refGetPerSec).toFixed(2)}` },
     { metric: `create ConfigMap, ${CLIENTS} clients (${r.createCount})`, value: `${r.createPerSec.toFixed(0)}/s (p50 ${fmtMs(r.createP50)}, p99 ${fmtMs(r.createP99)})`, target: '≥ 500/s', pass: r.createPerSec >= 500, note: `server CPU ${r.createCpu.server.toFixed(0)}%, bench client ${r.createCpu.client.toFixed(0)}%; ${perCore(r.createPerSec, r.createCpu.server)}` },
     { metric: `single-object write (create), 1 in flight, ${SINGLE_WRITES} writes`, value: `p50 ${fmtMs(r.singleP50)}, p99 ${fmtMs(r.singleP99)}`, target: 'p99 ≤ 50 ms', pass: r.singleP99 <= 50, note: `max ${fmtMs(r.singleMax)}` },
     { metric: `LIST ${r.listItems} ConfigMaps (median of ${r.listMs.length})`, value: fmtMs(listMed), target: '≤ 300 ms', pass: listMed <= 300 && r.listItems >= 10_000, note: `${(r.listBytes / 1048576).toFixed(1)} MiB body; runs ${r.listMs.map((v) => v.toFixed(0)).join('/')} ms; server CPU per LIST median ${median(r.listCpuMs).toFixed(0)} ms` },

@@ -9,6 +9,8 @@ import { Registry } from 'prom-client';
 import { loadOrCreatePki, type ClusterPki } from './auth/pki.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import { isAlreadyExists } from './machinery/errors.js';
+import type { Duplex } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
 import type { KObject } from './machinery/object.js';
 import { RESOURCES, ResourceRegistry } from './registry/resources.js';
 import { ObjectStore } from './registry/store.js';
@@ -19,7 +21,11 @@ import { updateManagedFields } from './apply/index.js';
 import type { Backend } from './storage/backend.js';
 import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
-import { createApiApp, type PodStreamHandler, type VersionInfo } from './server/app.js';
+import { createApiApp, type VersionInfo } from './server/app.js';
+import { authenticate } from './server/authn.js';
+import { PodProxy, rejectUpgrade } from './server/pod-proxy.js';
+import { parseRequestPath } from './server/request-info.js';
+import { isStatusError, newBadRequest, newPathNotFound, newUnauthorized } from './machinery/errors.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', patch: '0' };
 
@@ -45,7 +51,6 @@ export interface ApiServerOptions {
   /** Storage endpoint; '' is SQLite in the data dir. */
   storage?: string;
   skiffVersion: string;
-  podStreams?: PodStreamHandler;
 }
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -80,11 +85,15 @@ export class ApiServer {
     const metrics = new Registry();
     metrics.setDefaultLabels({ component: 'apiserver' });
     let self: ApiServer | undefined;
+    const pods = registry.find('', 'v1', 'pods');
+    const nodes = registry.find('', 'v1', 'nodes');
+    if (!pods || !nodes) throw new Error('pods and nodes must be registered');
+    const podProxy = new PodProxy({ store, pods, nodes, agentToken: () => tokens.tokenFor('system:node-bootstrap') ?? '' });
     const app = createApiApp({
       registry, store, tokens, metrics, version: versionInfo(opts.skiffVersion),
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
-      podStreams: opts.podStreams,
+      podProxy,
     });
     const server = createHttpsServer({
       key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,
@@ -92,6 +101,19 @@ export class ApiServer {
       // (or none, for health checks) are also accepted at the TLS layer.
       requestCert: true, rejectUnauthorized: false,
     }, app);
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      try {
+        if (!authenticate(req, tokens)) return rejectUpgrade(socket, newUnauthorized());
+        const info = parseRequestPath(new URL(req.url ?? '/', 'https://x').pathname);
+        if (!info || info.group !== '' || info.resource !== 'pods' || !info.name || !info.namespace || !['exec', 'attach', 'portforward'].includes(info.subresource ?? '')) {
+          return rejectUpgrade(socket, info ? newBadRequest('upgrades are served only for pods/exec, pods/attach and pods/portforward') : newPathNotFound());
+        }
+        podProxy.proxyUpgrade(info.namespace, info.name, info.subresource ?? '', req, socket, head);
+      } catch (err) {
+        rejectUpgrade(socket, isStatusError(err) ? err : newBadRequest((err as Error).message));
+      }
+    });
     server.keepAliveTimeout = 65_000;
     // Watches and streams live long; the server must not time them out.
     server.requestTimeout = 0;

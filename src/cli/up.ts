@@ -5,6 +5,9 @@ import { join, resolve } from 'node:path';
 import { ApiServer } from '../api/apiserver.js';
 import { KubeClient } from '../client/rest-client.js';
 import { startControllers } from '../controllers/manager.js';
+import { startAgent, type RunningAgent } from '../agent/start-agent.js';
+import { versionInfo } from '../api/apiserver.js';
+import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
@@ -66,11 +69,40 @@ export async function up(opts: UpOptions): Promise<void> {
   const entry = { contextName: ctx, server: api.url, caPem: api.pki.ca.certPem, clientCertPem: api.pki.admin.certPem, clientKeyPem: api.pki.admin.keyPem };
   writeStandalone(join(dataDir, 'kubeconfig'), entry);
   const kubeconfigPath = opts.kubeconfig ? resolve(opts.kubeconfig) : userKubeconfigPath();
-  mergeIntoFile(kubeconfigPath, entry);
+  try {
+    mergeIntoFile(kubeconfigPath, entry);
+  } catch (err) {
+    // The file is left as it was; a YAML parser error spans several lines, so keep its first.
+    rmSync(pidFile(dataDir), { force: true });
+    throw new UsageError(`cannot add context "${ctx}" to ${kubeconfigPath}: ${(err as Error).message.split('\n')[0]}`);
+  }
 
   const token = api.tokens.tokenFor('system:skiff-admin');
   const client = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-controller-manager' });
   const controllers = startControllers(client, { caPem: api.pki.ca.certPem });
+
+  // The node agent needs the Docker engine; the control plane does not, so it starts either way
+  // and the node joins as soon as the engine answers.
+  const nodeName = `${opts.name}-control-plane`;
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  let agent: RunningAgent | undefined;
+  let agentTimer: NodeJS.Timeout | undefined;
+  let warned = false;
+  const tryAgent = async (): Promise<void> => {
+    try {
+      const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: api.tokens.tokenFor('system:node-bootstrap'), userAgent: `kubelet/${nodeName}` });
+      agent = await startAgent({
+        client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
+        agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true,
+      });
+      if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+    } catch (err) {
+      if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
+      warned = true;
+      agentTimer = setTimeout(() => void tryAgent(), 5000);
+    }
+  };
+  await tryAgent();
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
@@ -88,6 +120,9 @@ export async function up(opts: UpOptions): Promise<void> {
     process.stdout.write(`received ${signal}, stopping\n`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
+    if (agentTimer) clearTimeout(agentTimer);
+    // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
+    await agent?.stop().catch(() => undefined);
     controllers.stop();
     client.close();
     await api.stop();

@@ -63,9 +63,9 @@ describe('bad input', { timeout: 120_000 }, () => {
 
   after(async () => {
     if (!cluster) return;
-    await cluster.stop();
+    if (cluster.process.exitCode === null && cluster.process.signalCode === null) await cluster.stop();
     removeDataDir(cluster);
-  });
+  }, { timeout: 30_000 });
 
   it('rejects malformed YAML and JSON given to kubectl without sending anything', () => {
     const yaml = cluster.kubectl(['apply', '-n', NS, '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\n data: [\n' });
@@ -160,6 +160,18 @@ describe('bad input', { timeout: 120_000 }, () => {
       const reply = await call('POST', '/api/v1/namespaces/scratch/configmaps?fieldValidation=Warn', body);
       assert.equal(reply.status, 201, reply.body);
       assert.match(String(reply.headers.warning), /^299 - "unknown field \\"bogus\\""/);
+      // Accepted, but the unknown fields are dropped, as Kubernetes' typed decoding drops them.
+      const created = JSON.parse(reply.body) as Record<string, unknown>;
+      assert.equal('bogus' in created, false, reply.body);
+      const stored = JSON.parse(cluster.k(['get', 'configmap', 'warned', '-n', 'scratch', '-o', 'json'])) as Record<string, unknown> & { data: Record<string, string> };
+      assert.equal('bogus' in stored, false);
+      assert.deepEqual(stored.data, { a: '1' });
+      // Nested unknown fields too, under the default (Warn).
+      const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', imagex: 'typo' }] } });
+      const podReply = await call('POST', '/api/v1/namespaces/scratch/pods', pod);
+      assert.equal(podReply.status, 201, podReply.body);
+      assert.match(String(podReply.headers.warning), /unknown field \\"spec\.containers\[0\]\.imagex\\"/);
+      assert.doesNotMatch(cluster.k(['get', 'pod', 'p', '-n', 'scratch', '-o', 'json']), /imagex/);
     } finally {
       cluster.k(['delete', 'namespace', 'scratch', '--wait=false']);
     }

@@ -128,9 +128,9 @@ describe('skiff command line', { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    if (main) await main.stop();
+    if (main && main.process.exitCode === null && main.process.signalCode === null) await main.stop();
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
-  });
+  }, { timeout: 30_000 });
 
   it('`skiff version` prints the skiff and Kubernetes versions', async () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -268,6 +268,17 @@ describe('skiff command line', { timeout: 180_000 }, () => {
     }
   });
 
+  it('refuses to overwrite a kubeconfig it cannot parse, in one line', async () => {
+    const dir = tempDir();
+    const broken = 'clusters: [\n  - x\n';
+    writeFileSync(join(dir, 'kc'), broken);
+    const r = await runSkiff(['up', '--data-dir', join(dir, 'data'), '--name', 'badkc', '--port', '0', '--kubeconfig', join(dir, 'kc')]);
+    assertOneLineError(r, new RegExp(`cannot add context "skiff-badkc" to ${join(dir, 'kc')}: `));
+    // The user's file is theirs to fix: untouched, and no cluster is left claiming the data dir.
+    assert.equal(readFileSync(join(dir, 'kc'), 'utf8'), broken);
+    assert.equal(existsSync(join(dir, 'data', 'skiff.pid')), false);
+  });
+
   it('rejects bad flags and commands with a one-line error', async () => {
     const dir = tempDir();
     const safe = ['--data-dir', dir, '--kubeconfig', join(dir, 'kc')];
@@ -303,7 +314,7 @@ describe('skiff command line', { timeout: 180_000 }, () => {
         assert.equal(existsSync(pidFile), false);
         assert.match(c.output(), new RegExp(`received ${signal}, stopping`));
       } finally {
-        await c.stop('SIGKILL');
+        if (c.process.exitCode === null && c.process.signalCode === null) await c.stop('SIGKILL');
         removeDataDir(c);
       }
     });

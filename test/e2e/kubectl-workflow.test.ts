@@ -79,6 +79,24 @@ function names(out: string): string[] {
   return out.split('\n').filter((l) => l !== '');
 }
 
+/** Runs kubectl in the background (for commands that block until something happens) and resolves when it exits. */
+function spawnKubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(kubectlBinary('1.32'), ['--cache-dir', join(cluster.dataDir, 'kube-cache'), ...args], {
+      env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
 /** Writes a manifest into the cluster's data dir (removed with it) and returns its path. */
 function manifest(file: string, text: string): string {
   const p = join(cluster.dataDir, file);
@@ -294,10 +312,10 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
 
     k('create', 'deployment', 'web', '--image=nginx:1.25', ...ns);
     k('patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}', ...ns);
-    // Strategic merge: containers merge by name, so the new one joins the existing one.
+    // Strategic merge: containers merge by name, so the new one joins the existing one (placed first, as Kubernetes does).
     const containers = (): { name: string; image: string }[] =>
       ((getJson('deploy', 'web', ...ns).spec?.template as { spec: { containers: { name: string; image: string }[] } }).spec.containers);
-    assert.deepEqual(containers().map((c) => [c.name, c.image]), [['nginx', 'nginx:1.25'], ['sidecar', 'busybox']]);
+    assert.deepEqual(containers().map((c) => [c.name, c.image]), [['sidecar', 'busybox'], ['nginx', 'nginx:1.25']]);
     k('patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","image":"nginx:1.26"}]}}}}', ...ns);
     assert.deepEqual(containers().find((c) => c.name === 'nginx')?.image, 'nginx:1.26');
     assert.equal(containers().length, 2);
@@ -361,7 +379,7 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
     const mine = manifest('ssa-mine.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  k: mine\n  only: me\n');
     const theirs = manifest('ssa-theirs.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  k: theirs\n');
     assert.equal(k('apply', '--server-side', '-f', mine, ...ns), 'configmap/shared serverside-applied\n');
-    const created = getJson('cm', 'shared', ...ns);
+    const created = getJson('cm', 'shared', '--show-managed-fields', ...ns);
     // An apply that creates still gets the server-set identity.
     assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
     assert.match(created.metadata.creationTimestamp ?? '', /^\d{4}-\d\d-\d\dT/);
@@ -377,7 +395,7 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
     assert.deepEqual(getJson('cm', 'shared', ...ns).data, { k: 'mine', only: 'me' });
 
     assert.equal(k('apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', theirs, ...ns), 'configmap/shared serverside-applied\n');
-    const forced = getJson('cm', 'shared', ...ns);
+    const forced = getJson('cm', 'shared', '--show-managed-fields', ...ns);
     assert.deepEqual(forced.data, { k: 'theirs', only: 'me' });
     assert.deepEqual(forced.metadata.managedFields?.map((m) => m.manager).sort(), ['kubectl', 'other']);
     assert.equal(forced.metadata.uid, created.metadata.uid);
@@ -549,16 +567,7 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
     assert.ok(!all.includes('configmap'), 'configmaps are not in the "all" category');
 
     // wait returns as soon as the field has the value, and times out with exit 1 when it never does.
-    const waiter = new Promise<{ code: number; stdout: string; stderr: string }>((resolveWait) => {
-      const child = spawn(kubectlBinary('1.32'), ['--cache-dir', join(cluster.dataDir, 'kube-cache'), 'wait', 'cm/not-in-all', '--for=jsonpath={.metadata.labels.ready}=yes', '--timeout=20s', ...ns], {
-        env: { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: cluster.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('exit', (code) => resolveWait({ code: code ?? -1, stdout, stderr }));
-    });
+    const waiter = spawnKubectl(['wait', 'cm/not-in-all', '--for=jsonpath={.metadata.labels.ready}=yes', '--timeout=20s', ...ns]);
     await new Promise((r) => setTimeout(r, 1000));
     k('label', 'cm', 'not-in-all', 'ready=yes', ...ns);
     const waited = await waiter;
@@ -566,8 +575,17 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
     assert.equal(waited.stdout, 'configmap/not-in-all condition met\n');
     const timedOut = kFails('wait', 'cm/not-in-all', '--for=jsonpath={.metadata.labels.ready}=no', '--timeout=1s', ...ns);
     assert.match(timedOut.stderr, /timed out waiting for the condition on configmaps\/not-in-all/);
-    k('delete', 'deploy', 'web', '--wait=false', ...ns);
-    assert.equal(k('wait', '--for=delete', 'deploy/web', '--timeout=10s', ...ns).trim(), 'deployment.apps/web condition met');
+    // wait --for=delete returns when the object goes; a finalizer keeps it until the test lets it go.
+    k('patch', 'cm', 'not-in-all', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}', ...ns);
+    k('delete', 'cm', 'not-in-all', '--wait=false', ...ns);
+    const deleteWaiter = spawnKubectl(['wait', '--for=delete', 'cm/not-in-all', '--timeout=20s', ...ns]);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(exists('cm', 'not-in-all', ...ns), true);
+    k('patch', 'cm', 'not-in-all', '--type=merge', '-p', '{"metadata":{"finalizers":null}}', ...ns);
+    const deleted = await deleteWaiter;
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal(deleted.stdout, 'configmap/not-in-all condition met\n');
+    assert.equal(exists('cm', 'not-in-all', ...ns), false);
   });
 
   it('deletes a namespace: Terminating while content remains, then it and its content are gone', async () => {
@@ -590,8 +608,7 @@ describe('kubectl everyday workflow', { timeout: 180_000 }, () => {
     assert.equal(table(k('get', 'ns', 'wf-del')).rows[0].STATUS, 'Terminating');
 
     k('patch', 'cm', 'held', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]', ...ns);
-    assert.equal(k('wait', '--for=delete', 'ns/wf-del', '--timeout=20s').trim(), 'namespace/wf-del condition met');
-    assert.equal(exists('ns', 'wf-del'), false);
+    await eventually(() => !exists('ns', 'wf-del'), 15_000);
     assert.match(k('get', 'cm', '-n', 'wf-del', '-o', 'name') + cluster.kubectl(['get', 'cm', '-n', 'wf-del']).stderr, /No resources found in wf-del namespace/);
 
     // A plain delete (waiting by default) of a namespace with content returns once it is gone.

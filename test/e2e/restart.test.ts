@@ -19,24 +19,92 @@ interface WatchLine {
   object: { kind: string; metadata: Meta; code?: number; reason?: string; message?: string };
 }
 
-/** kubectl resource, namespace and name of every object the test records. */
-const OBJECTS: Array<[string, string | undefined, string]> = [
-  ['namespace', undefined, 'keep-ns'],
-  ['configmap', 'keep-ns', 'inside'],
-  ['deployment', 'default', 'web'],
-  ['configmap', 'default', 'settings'],
-  ['secret', 'default', 'creds'],
-  ['service', 'default', 'web'],
+/** API path of every object the test records. */
+const OBJECTS = [
+  '/api/v1/namespaces/keep-ns',
+  '/api/v1/namespaces/keep-ns/configmaps/inside',
+  '/apis/apps/v1/namespaces/default/deployments/web',
+  '/api/v1/namespaces/default/configmaps/settings',
+  '/api/v1/namespaces/default/secrets/creds',
+  '/api/v1/namespaces/default/services/web',
 ];
 
-function meta(c: Cluster, resource: string, namespace: string | undefined, name: string): Meta {
-  const args = ['get', resource, name, '-o', 'json', ...(namespace ? ['-n', namespace] : [])];
-  const m = (JSON.parse(c.k(args)) as { metadata: Meta }).metadata;
-  return { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+const MANIFESTS = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: keep-ns
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: inside
+  namespace: keep-ns
+data:
+  where: inside
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: fast
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: creds
+stringData:
+  password: hunter2
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports:
+  - port: 80
+    targetPort: 8080
+`;
+
+interface Stored {
+  metadata: Meta;
+  data?: Record<string, string>;
+  spec?: { replicas?: number };
 }
 
-function snapshot(c: Cluster): Map<string, Meta> {
-  return new Map(OBJECTS.map(([r, ns, n]) => [`${r}/${ns ?? ''}/${n}`, meta(c, r, ns, n)]));
+async function getObject(c: Cluster, path: string): Promise<Stored> {
+  const reply = await api(c, 'GET', path);
+  assert.equal(reply.status, 200, `${path}: ${reply.body}`);
+  return JSON.parse(reply.body) as Stored;
+}
+
+/** Whole objects, so contents are compared across the restart as well as uid and resourceVersion. */
+async function snapshot(c: Cluster): Promise<Map<string, Stored>> {
+  return new Map(await Promise.all(OBJECTS.map(async (p) => [p, await getObject(c, p)] as const)));
+}
+
+/** A raw write that must succeed. */
+async function write(c: Cluster, method: string, path: string, body?: object, contentType = 'application/json'): Promise<Stored> {
+  const reply = await api(c, method, path, body === undefined ? undefined : JSON.stringify(body), { 'Content-Type': contentType });
+  assert.ok(reply.status >= 200 && reply.status < 300, `${method} ${path}: ${reply.status} ${reply.body}`);
+  return JSON.parse(reply.body) as Stored;
 }
 
 /** The collection resourceVersion of a list: the newest revision the server has. */
@@ -111,9 +179,10 @@ async function crash(c: Cluster): Promise<void> {
 
 describe('restart after SIGKILL', { timeout: 120_000 }, () => {
   after(async () => {
-    for (const c of running) await c.stop('SIGKILL');
+    // Only the live ones: a crashed process already exited, and waiting for its exit again would never end.
+    for (const c of running) if (c.process.exitCode === null && c.process.signalCode === null) await c.stop('SIGKILL');
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
-  });
+  }, { timeout: 30_000 });
 
   it('keeps every acknowledged object with the same uid and resourceVersion, and watches resume', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'skiff-restart-'));
@@ -121,12 +190,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
     const name = `restart${process.pid % 100000}`;
     const first = await start(name, dataDir);
 
-    first.k(['create', 'namespace', 'keep-ns']);
-    first.k(['create', 'configmap', 'inside', '-n', 'keep-ns', '--from-literal=where=inside']);
-    first.k(['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2']);
-    first.k(['create', 'configmap', 'settings', '--from-literal=mode=fast']);
-    first.k(['create', 'secret', 'generic', 'creds', '--from-literal=password=hunter2']);
-    first.k(['create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
+    first.k(['apply', '-f', '-'], { input: MANIFESTS });
     // Updates too, so that resourceVersion is not just the creation revision.
     first.k(['label', 'configmap', 'settings', 'tier=backend']);
     first.k(['scale', 'deployment', 'web', '--replicas=3']);
@@ -134,17 +198,17 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
     const cmPath = '/api/v1/namespaces/default/configmaps';
     // N: a point in history that later writes, still before the crash, come after.
     const n = await listRevision(first, cmPath);
-    first.k(['create', 'configmap', 'after-n', '--from-literal=a=1']);
-    first.k(['patch', 'configmap', 'settings', '--type=merge', '-p', '{"data":{"mode":"slow"}}']);
-    first.k(['create', 'configmap', 'doomed']);
-    first.k(['delete', 'configmap', 'doomed']);
+    await write(first, 'POST', cmPath, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-n' }, data: { a: '1' } });
+    await write(first, 'PATCH', `${cmPath}/settings`, { data: { mode: 'slow' } }, 'application/merge-patch+json');
+    await write(first, 'POST', cmPath, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'doomed' } });
+    await write(first, 'DELETE', `${cmPath}/doomed`);
 
-    const before = snapshot(first);
+    const before = await snapshot(first);
     // The newest revision the crashed server acknowledged.
     const last = await listRevision(first, cmPath);
-    const maxBefore = Math.max(...[...before.values()].map((m) => Number(m.resourceVersion)));
+    const maxBefore = Math.max(...[...before.values()].map((o) => Number(o.metadata.resourceVersion)));
     assert.ok(last >= maxBefore && n < last);
-    const secretData = (JSON.parse(first.k(['get', 'secret', 'creds', '-o', 'json'])) as { data: Record<string, string> }).data;
+    assert.equal(before.get(`${cmPath}/settings`)?.data?.mode, 'slow');
 
     await crash(first);
     // The crash left its pid file; a dead pid in it must not block the next start.
@@ -153,30 +217,31 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
     const second = await start(name, dataDir);
     assert.notEqual(second.process.pid, first.process.pid);
 
-    const afterRestart = snapshot(second);
-    for (const [key, m] of before) {
-      assert.deepEqual(afterRestart.get(key), m, `${key} changed across the restart`);
+    const afterRestart = await snapshot(second);
+    for (const [path, o] of before) {
+      const now = afterRestart.get(path);
+      assert.equal(now?.metadata.uid, o.metadata.uid, `${path} has a new uid`);
+      assert.equal(now?.metadata.resourceVersion, o.metadata.resourceVersion, `${path} has a new resourceVersion`);
+      assert.deepEqual(now, o, `${path} changed across the restart`);
     }
-    // Contents too, not just metadata.
+    // And kubectl, through the re-merged kubeconfig, sees the same.
     assert.equal(second.k(['get', 'configmap', 'settings', '-o', 'jsonpath={.data.mode} {.metadata.labels.tier}']), 'slow backend');
     assert.equal(second.k(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}']), '3');
-    assert.deepEqual((JSON.parse(second.k(['get', 'secret', 'creds', '-o', 'json'])) as { data: Record<string, string> }).data, secretData);
-    assert.equal(second.k(['get', 'configmap', 'inside', '-n', 'keep-ns', '-o', 'jsonpath={.data.where}']), 'inside');
-    assert.equal(second.kubectl(['get', 'configmap', 'doomed']).code, 1, 'a delete was lost');
+    assert.equal((await api(second, 'GET', `${cmPath}/doomed`)).status, 404, 'a delete was lost');
     // The revision counter carries on rather than starting over.
     assert.equal(await listRevision(second, cmPath), last);
 
     // A client that had seen everything up to the crash resumes its watch and gets only newer events.
     const resumed = await watchLines(second, `${cmPath}?watch=true&resourceVersion=${last}`, 2, 10_000, async () => {
-      second.k(['create', 'configmap', 'after-restart', '--from-literal=a=1']);
-      second.k(['annotate', 'configmap', 'settings', 'touched=yes']);
+      await write(second, 'POST', cmPath, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-restart' }, data: { a: '1' } });
+      await write(second, 'PATCH', `${cmPath}/settings`, { metadata: { annotations: { touched: 'yes' } } }, 'application/merge-patch+json');
     });
     assert.deepEqual(resumed.map((l) => [l.type, l.object.metadata.name]), [['ADDED', 'after-restart'], ['MODIFIED', 'settings']]);
     const newRvs = resumed.map((l) => Number(l.object.metadata.resourceVersion));
     assert.ok(newRvs[0] > last && newRvs[1] > newRvs[0], `revisions after the restart: ${newRvs.join(', ')}, before: ${last}`);
-    const created = meta(second, 'configmap', 'default', 'after-restart');
+    const created = (await getObject(second, `${cmPath}/after-restart`)).metadata;
     assert.ok(Number(created.resourceVersion) > maxBefore);
-    assert.ok(![...before.values()].some((m) => m.uid === created.uid));
+    assert.ok(![...before.values()].some((o) => o.metadata.uid === created.uid));
 
     // A watch from N (older than the restarted server's start) cannot be replayed from its fresh watch
     // cache. Kubernetes' watch cache answers the same way: 410 Expired, so the client relists.
@@ -191,7 +256,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
     // After the relist, a watch from the list's revision misses nothing.
     const relist = await listRevision(second, cmPath);
     const afterRelist = await watchLines(second, `${cmPath}?watch=true&resourceVersion=${relist}`, 1, 10_000, async () => {
-      second.k(['delete', 'configmap', 'after-n']);
+      await write(second, 'DELETE', `${cmPath}/after-n`);
     });
     assert.deepEqual(afterRelist.map((l) => [l.type, l.object.metadata.name]), [['DELETED', 'after-n']]);
   });

@@ -8,6 +8,7 @@ import type { JsonObject } from './fields.js';
 import { defaultIngressClass, defaultNetworkPolicy } from './networking.js';
 import { defaultPersistentVolume, defaultPersistentVolumeClaim } from './persistent-volume.js';
 import { defaultPod } from './pod.js';
+import { canonicalizeQuantities } from './quantity.js';
 import { defaultBinding } from './rbac.js';
 import { defaultPriorityClass } from './scheduling.js';
 import { defaultService } from './service.js';
@@ -59,6 +60,8 @@ export function hasDefaults(gvk: GroupVersionKind): boolean {
 export function applyDefaults(gvk: GroupVersionKind, obj: KObject): KObject {
   const copy = deepCopy(obj);
   DEFAULTERS.get(defaulterKey(gvk))?.(copy);
+  // Kubernetes stores every quantity in canonical form, so reads and re-applies see "1", not "1000m".
+  canonicalizeQuantities(defaulterKey(gvk), copy);
   return copy;
 }
 

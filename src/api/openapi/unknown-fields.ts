@@ -16,25 +16,33 @@ export function unknownFields(gvk: GroupVersionKind, obj: unknown): string[] {
   return out;
 }
 
+/** Deletes those fields in place: decoding into Kubernetes' typed structs drops them, so they are never stored. */
+export function pruneUnknownFields(gvk: GroupVersionKind, obj: unknown): void {
+  const name = definitionNameFor(gvk);
+  if (name !== undefined) walk(definitions()[name], obj, '', [], 0, true);
+}
+
 /** Deep enough for any real manifest; guards against self-referencing schemas fed with cyclic-looking data. */
 const MAX_DEPTH = 64;
 
-function walk(schema: JSONSchema | undefined, value: unknown, path: string, out: string[], depth: number): void {
+function walk(schema: JSONSchema | undefined, value: unknown, path: string, out: string[], depth: number, prune = false): void {
   const s = schema && flatten(schema);
   if (!s || depth > MAX_DEPTH || s['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (s.items) value.forEach((v, i) => walk(s.items, v, `${path}[${i}]`, out, depth + 1));
+    if (s.items) value.forEach((v, i) => walk(s.items, v, `${path}[${i}]`, out, depth + 1, prune));
     return;
   }
   if (!isPlainObject(value)) return;
   if (s.properties) {
     for (const [key, v] of Object.entries(value)) {
       const field = s.properties[key];
-      if (field === undefined) out.push(`${path}.${key}`);
-      else walk(field, v, `${path}.${key}`, out, depth + 1);
+      if (field === undefined) {
+        out.push(`${path}.${key}`);
+        if (prune) delete value[key];
+      } else walk(field, v, `${path}.${key}`, out, depth + 1, prune);
     }
   } else if (typeof s.additionalProperties === 'object') {
-    for (const [key, v] of Object.entries(value)) walk(s.additionalProperties, v, `${path}[${key}]`, out, depth + 1);
+    for (const [key, v] of Object.entries(value)) walk(s.additionalProperties, v, `${path}[${key}]`, out, depth + 1, prune);
   }
 }
 

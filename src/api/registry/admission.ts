@@ -5,7 +5,7 @@
 import { newBadRequest, newInvalid } from '../machinery/errors.js';
 import type { KObject } from '../machinery/object.js';
 import { applyDefaults } from '../defaults/index.js';
-import { unknownFields } from '../openapi/index.js';
+import { pruneUnknownFields, unknownFields } from '../openapi/index.js';
 import { validateObject } from '../validation/index.js';
 import type { ResourceDefinition } from './resources.js';
 import { unsupportedFieldWarnings } from './unsupported-fields.js';
@@ -49,6 +49,8 @@ export function checkFields(def: ResourceDefinition, obj: KObject, opts: AdmitOp
 /** Defaults then validates; `old` is the stored object on update. */
 export function admit(def: ResourceDefinition, input: KObject, old: KObject | undefined, opts: AdmitOptions): Admitted {
   const warnings = checkFields(def, input, opts);
+  // Warn and Ignore accept unknown fields but, like Kubernetes, do not keep them.
+  pruneUnknownFields(def, input);
   const object = applyDefaults(def, input);
   const causes = validateObject(def, object, old);
   if (causes.length) throw newInvalid(def, object.metadata.name ?? object.metadata.generateName ?? '', causes);

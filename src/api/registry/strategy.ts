@@ -155,6 +155,8 @@ export function decideDeletion(def: ResourceDefinition, current: KObject, opts: 
   if (def.kind === 'Pod' && def.group === '') grace = podGracePeriod(obj, opts);
   const hasFinalizers = (meta.finalizers ?? []).length > 0;
   if (grace === 0 && !hasFinalizers) return { action: 'delete' };
+  // Marking an object for deletion is a change its controller must observe: generation moves, as in Kubernetes.
+  if (!meta.deletionTimestamp && (meta.generation ?? 0) > 0) meta.generation = (meta.generation ?? 0) + 1;
 
   if (grace > 0) {
     const deadline = new Date(now.getTime() + grace * 1000);

@@ -4,7 +4,6 @@
  * rendered as a Kubernetes Status.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { TLSSocket } from 'node:tls';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   isStatusError, newBadRequest, newInternalError, newMethodNotSupported, newNotFound, newPathNotFound, newUnauthorized, type StatusError,
@@ -13,7 +12,8 @@ import type { KObject } from '../machinery/object.js';
 import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index, V2_PROTOBUF_CONTENT_TYPE, type OpenAPIResource } from '../openapi/index.js';
 import type { ResourceRegistry } from '../registry/resources.js';
 import type { ObjectStore } from '../registry/store.js';
-import { userFromCertificate } from '../auth/pki.js';
+import { authenticate } from './authn.js';
+import type { PodProxy } from './pod-proxy.js';
 import type { TokenAuthenticator, TokenUser } from '../auth/tokens.js';
 import { decodeBody, readBody, requireObject } from './body.js';
 import { Discovery, type ExtraResource } from './discovery.js';
@@ -33,8 +33,6 @@ export interface VersionInfo {
   platform: string;
 }
 
-/** Routes a pod subresource (log, exec, attach, portforward, proxy) to the pod's node agent. */
-export type PodStreamHandler = (info: RequestInfo, pod: KObject, req: Request, res: Response) => void;
 
 export interface ApiAppOptions {
   registry: ResourceRegistry;
@@ -46,7 +44,7 @@ export interface ApiAppOptions {
   serverAddress: () => string;
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
   ready: () => boolean;
-  podStreams?: PodStreamHandler;
+  podProxy: PodProxy;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -101,21 +99,10 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
   // Authentication: a client certificate signed by the cluster CA, or a bearer token.
   const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
   app.use((req: AuthenticatedRequest, res, next) => {
-    const sock = req.socket as TLSSocket;
-    if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
-      const cert = sock.getPeerCertificate();
-      if (cert?.raw) {
-        req.user = userFromCertificate(cert.raw);
-        return next();
-      }
-    }
-    const auth = req.headers.authorization;
-    if (auth?.startsWith('Bearer ')) {
-      const user = opts.tokens.authenticate(auth.slice(7).trim());
-      if (user) {
-        req.user = user;
-        return next();
-      }
+    const user = authenticate(req, opts.tokens);
+    if (user) {
+      req.user = user;
+      return next();
     }
     if (publicPaths.has(req.path) || req.path.startsWith('/healthz/') || req.path.startsWith('/livez/') || req.path.startsWith('/readyz/')) return next();
     sendStatus(res, newUnauthorized());
@@ -233,6 +220,8 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
       let reply: Reply | undefined;
       const sub = info.subresource;
       if (!info.name) {
+        // Across all namespaces a namespaced kind can only be listed and watched, as in Kubernetes.
+        if (def.namespaced && !info.namespace && method !== 'GET') throw newMethodNotSupported(def, method.toLowerCase());
         if (method === 'GET') {
           verb = info.watchPrefix || query.watch === 'true' ? 'watch' : 'list';
           if (verb === 'watch') {
@@ -273,12 +262,14 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
           reply = await rest.evict(def, info, query, req);
         } else if (sub === 'finalize' && method === 'PUT') {
           reply = await rest.finalizeNamespace(def, info, query, req);
-        } else if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub) && def.kind === 'Pod') {
+        } else if (sub === 'log' && def.kind === 'Pod' && method === 'GET') {
           long = true;
-          const pod = opts.store.get(def, info.namespace, info.name);
-          if (!opts.podStreams) throw newBadRequest(`pod ${info.name} does not have a host assigned`);
-          opts.podStreams(info, pod, req, res);
+          opts.podProxy.proxyLogs(info.namespace ?? '', info.name, req, res);
           return;
+        } else if (['exec', 'attach', 'portforward'].includes(sub) && def.kind === 'Pod') {
+          // These arrive as upgrades (see apiserver.ts); a plain request cannot carry a stream.
+          opts.store.get(def, info.namespace, info.name);
+          throw newBadRequest('Upgrade request required');
         } else {
           throw newMethodNotSupported({ group: def.group, resource: `${def.resource}/${sub}` }, method.toLowerCase());
         }

@@ -485,7 +485,7 @@ export class RestHandlers {
       next.status = { ...status, conditions };
       return next;
     });
-    return { code: 201, body: successStatus() };
+    return { code: 201, body: { ...successStatus(), code: 201 } };
   }
 
   async evict(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage): Promise<Reply> {
@@ -494,7 +494,7 @@ export class RestHandlers {
     const deleteOptions = isPlainObject(eviction.deleteOptions) ? (eviction.deleteOptions as DeleteOptions) : {};
     const current = this.store.get(def, info.namespace, info.name ?? '');
     await this.deleteObject(def, current, { ...deleteOptions, dryRun: isDryRun(query) });
-    return { code: 201, body: successStatus() };
+    return { code: 201, body: { ...successStatus(), code: 201 } };
   }
 
   async finalizeNamespace(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage): Promise<Reply> {

@@ -1,6 +1,6 @@
 /** ObjectMeta checks shared by every kind: name, generateName, namespace, labels, annotations, owner references. */
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
-import { child, type Causes, index, invalid, MSG_IMMUTABLE, required, tooLong } from './causes.js';
+import { child, type Causes, forbidden, index, invalid, MSG_IMMUTABLE, required, tooLong } from './causes.js';
 import { isDNS1123Label, isQualifiedName } from './formats.js';
 import { validateLabels } from './labels.js';
 import { nameMessages } from './names.js';
@@ -64,5 +64,10 @@ export function validateObjectMetaUpdate(errs: Causes, meta: ObjectMeta, old: Ob
     const now = meta[f];
     const was = old[f];
     if (now && was && now !== was) errs.push(invalid(child(path, f), now, MSG_IMMUTABLE));
+  }
+  // Once an object is being deleted its finalizers can only be removed, or it might never go.
+  if (old.deletionTimestamp) {
+    const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+    if (added.length) errs.push(forbidden(child(path, 'finalizers'), `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`));
   }
 }

@@ -12,7 +12,7 @@ const STDERR = 2;
  * buffered. Both outputs end when the source ends or fails.
  */
 export function demux(source: Readable, stdout: PassThrough, stderr: PassThrough): void {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   source.on('data', (chunk: Buffer) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 8) {
@@ -51,7 +51,7 @@ export function demuxBuffer(buf: Buffer): Buffer[] {
  * the engine wrote them, as `kubectl logs` shows them).
  */
 export function mergeFrames(): Transform {
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;

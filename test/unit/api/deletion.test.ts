@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KObject } from '../../../src/api/machinery/object.js';
-import { configMap, pod, startApi, type ApiFixture } from './fixture.js';
+import { configMap, deployment, pod, startApi, type ApiFixture } from './fixture.js';
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const PODS = '/api/v1/namespaces/default/pods';
@@ -59,6 +59,14 @@ describe('API deletion in process', () => {
     assert.equal(afterPut.metadata.deletionTimestamp, '2030-01-02T03:04:05Z');
     assert.deepEqual(afterPut.metadata.finalizers, ['example.com/b']);
 
+    // No finalizer can be added once the object is being deleted.
+    const added = await f.patch(`${CM}/fin`, { metadata: { finalizers: ['example.com/b', 'example.com/late'] } }, 'application/merge-patch+json').expect(422);
+    const cause = (added.body as { details?: { causes?: { reason?: string; field?: string; message?: string }[] } }).details?.causes?.[0];
+    assert.equal(cause?.reason, 'FieldValueForbidden');
+    assert.equal(cause?.field, 'metadata.finalizers');
+    assert.match(cause?.message ?? '', /no new finalizers can be added if the object is being deleted, found new finalizers \[\]string\{"example\.com\/late"\}/);
+    assert.deepEqual(((await f.get(`${CM}/fin`)).body as KObject).metadata.finalizers, ['example.com/b']);
+
     // Removing the last finalizer deletes the object.
     await f.patch(`${CM}/fin`, [{ op: 'remove', path: '/metadata/finalizers' }], 'application/json-patch+json').expect(200);
     await f.get(`${CM}/fin`).expect(404);
@@ -82,6 +90,18 @@ describe('API deletion in process', () => {
     await f.del(`${CM}/orph?propagationPolicy=Sideways`).expect(400);
   });
 
+  it('marking a Deployment for deletion bumps its generation once', async () => {
+    const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
+    await f.post(DEPLOY, deployment('held')).expect(201);
+    const first = (await f.del(`${DEPLOY}/held?propagationPolicy=Foreground`).expect(200)).body as KObject;
+    assert.equal(first.metadata.generation, 2);
+    assert.ok(first.metadata.deletionTimestamp);
+    const second = (await f.del(`${DEPLOY}/held?propagationPolicy=Foreground`).expect(200)).body as KObject;
+    assert.equal(second.metadata.generation, 2);
+    await f.patch(`${DEPLOY}/held`, { metadata: { finalizers: null } }, 'application/merge-patch+json').expect(200);
+    await f.get(`${DEPLOY}/held`).expect(404);
+  });
+
   it('unbound pods go at once; bound pods get a grace period, and gracePeriodSeconds=0 forces them out', async () => {
     await f.post(PODS, pod('unbound')).expect(201);
     await f.del(`${PODS}/unbound`).expect(200);
@@ -90,6 +110,7 @@ describe('API deletion in process', () => {
     await f.post(PODS, pod('bound')).expect(201);
     const bind = await f.post(`${PODS}/bound/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bound' }, target: { kind: 'Node', name: 'node-1' } }).expect(201);
     assert.equal((bind.body as Status).status, 'Success');
+    assert.equal((bind.body as Status).code, 201);
     const bound = (await f.get(`${PODS}/bound`).expect(200)).body as KObject;
     assert.equal((bound.spec as { nodeName?: string }).nodeName, 'node-1');
     const conditions = (bound.status as { conditions?: { type: string; status: string }[] }).conditions ?? [];
@@ -112,6 +133,25 @@ describe('API deletion in process', () => {
     await f.del(`${PODS}/bound`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).expect(200);
     await f.get(`${PODS}/bound`).expect(404);
     await f.del(`${PODS}/gone?gracePeriodSeconds=-1`).expect(400);
+  });
+
+  it('eviction deletes an unbound pod at once and a bound one gracefully', async () => {
+    const eviction = (name: string): object => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: 'default' } });
+    await f.post(PODS, pod('evict-unbound')).expect(201);
+    const r = await f.post(`${PODS}/evict-unbound/eviction`, eviction('evict-unbound')).expect(201);
+    assert.deepEqual([(r.body as Status).kind, (r.body as Status).status, (r.body as Status).code], ['Status', 'Success', 201]);
+    await f.get(`${PODS}/evict-unbound`).expect(404);
+
+    await f.post(PODS, pod('evict-bound')).expect(201);
+    await f.post(`${PODS}/evict-bound/binding`, { target: { kind: 'Node', name: 'node-1' } }).expect(201);
+    await f.post(`${PODS}/evict-bound/eviction?dryRun=All`, eviction('evict-bound')).expect(201);
+    assert.equal(((await f.get(`${PODS}/evict-bound`)).body as KObject).metadata.deletionTimestamp, undefined);
+    await f.post(`${PODS}/evict-bound/eviction`, { ...eviction('evict-bound'), deleteOptions: { gracePeriodSeconds: 3 } }).expect(201);
+    const evicted = (await f.get(`${PODS}/evict-bound`).expect(200)).body as KObject;
+    assert.equal(evicted.metadata.deletionGracePeriodSeconds, 3);
+    assert.equal(evicted.metadata.deletionTimestamp, '2030-01-02T03:04:08Z');
+    await f.del(`${PODS}/evict-bound?gracePeriodSeconds=0`).expect(200);
+    await f.post(`${PODS}/nobody/eviction`, eviction('nobody')).expect(404);
   });
 
   it('a bound pod with terminationGracePeriodSeconds uses it', async () => {

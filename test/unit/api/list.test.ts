@@ -151,6 +151,17 @@ describe('API reads in process', () => {
     assert.equal(noLimit.kind, 'ConfigMapList');
     assert.equal(noLimit.apiVersion, 'v1');
 
+    // With a selector the pages hold only matches, and no remainingItemCount is given.
+    await f.patch(`${base}/cm-01`, { metadata: { labels: { pick: 'y' } } }, 'application/merge-patch+json').expect(200);
+    await f.patch(`${base}/cm-04`, { metadata: { labels: { pick: 'y' } } }, 'application/merge-patch+json').expect(200);
+    await f.patch(`${base}/cm-05`, { metadata: { labels: { pick: 'y' } } }, 'application/merge-patch+json').expect(200);
+    const sel1 = await list(`${base}?limit=2&labelSelector=pick`);
+    assert.deepEqual(sel1.items.map((i) => i.metadata.name), ['cm-01', 'cm-04']);
+    assert.equal(sel1.metadata.remainingItemCount, undefined);
+    const sel2 = await list(`${base}?limit=2&labelSelector=pick&continue=${encodeURIComponent(sel1.metadata.continue ?? '')}`);
+    assert.deepEqual(sel2.items.map((i) => i.metadata.name), ['cm-05']);
+    assert.equal(sel2.metadata.continue, undefined);
+
     // Tampered tokens are a 400.
     for (const token of ['not-a-token', Buffer.from('{"v":"other","rv":1,"start":"x"}').toString('base64url'), (first.metadata.continue ?? '').slice(0, 12)]) {
       const r = await f.get(`${base}?limit=3&continue=${encodeURIComponent(token)}`).expect(400);

@@ -147,6 +147,19 @@ describe('API watches in process', () => {
     plain.close();
   });
 
+  it('a watch through events.k8s.io/v1 sees core Events converted to its shape', async () => {
+    const w = await watch('/apis/events.k8s.io/v1/namespaces/w/events?watch=true');
+    await f.post('/api/v1/namespaces/w/events', {
+      metadata: { name: 'ev1' }, involvedObject: { kind: 'Pod', name: 'p', namespace: 'w' }, reason: 'Pulled', message: 'pulled image', type: 'Normal',
+    }).expect(201);
+    const [e] = await w.waitFor(1);
+    assert.equal(e?.type, 'ADDED');
+    assert.equal(e?.object.apiVersion, 'events.k8s.io/v1');
+    assert.equal(e?.object.note, 'pulled image');
+    assert.deepEqual(e?.object.regarding, { kind: 'Pod', name: 'p', namespace: 'w' });
+    w.close();
+  });
+
   it('watch events can be Table rows', async () => {
     const w = await watch('/api/v1/namespaces/w/configmaps?watch=true&fieldSelector=metadata.name%3Dsolo', {
       Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
@@ -161,6 +174,24 @@ describe('API watches in process', () => {
 });
 
 describe('API watch expiry in process', () => {
+  it('compacting the storage backend alone does not expire what the watch cache still holds', async () => {
+    const f = await startApi();
+    const streams: WatchStream[] = [];
+    try {
+      const base = await f.listen();
+      const first = (await f.post(CM, configMap('kept-0')).expect(201)).body as KObject;
+      const second = (await f.post(CM, configMap('kept-1')).expect(201)).body as KObject;
+      await f.backend.compact(Number(second.metadata.resourceVersion));
+      const w = await WatchStream.open(base, `${CM}?watch=true&resourceVersion=${first.metadata.resourceVersion ?? ''}`);
+      streams.push(w);
+      const [e] = await w.waitFor(1);
+      assert.deepEqual([e?.type, e?.object.metadata.name], ['ADDED', 'kept-1']);
+    } finally {
+      for (const s of streams) s.close();
+      await f.close();
+    }
+  });
+
   it('a resourceVersion older than the watch cache history is an ERROR event with a 410 Status', async () => {
     // The watch cache keeps its own history (historyLimit); compacting the backend alone does not
     // expire resourceVersions the cache still holds, so the limit here is what makes rv 1 too old.

@@ -231,7 +231,7 @@ export class FrameCodec {
     switch (raw.type) {
       case FrameType.SYN_STREAM: {
         need(10);
-        const headers = decodeHeaderBlock(await this.inflate.process(p.subarray(10)));
+        const headers = decodeHeaderBlock(await this.inflateBlock(p.subarray(10)));
         return {
           type: 'syn_stream',
           streamId: p.readUInt32BE(0) & 0x7fffffff,
@@ -246,7 +246,7 @@ export class FrameCodec {
       case FrameType.SYN_REPLY:
       case FrameType.HEADERS: {
         need(4);
-        const headers = decodeHeaderBlock(await this.inflate.process(p.subarray(4)));
+        const headers = decodeHeaderBlock(await this.inflateBlock(p.subarray(4)));
         const streamId = p.readUInt32BE(0) & 0x7fffffff;
         return raw.type === FrameType.SYN_REPLY
           ? { type: 'syn_reply', streamId, fin, headers }
@@ -277,6 +277,15 @@ export class FrameCodec {
         return { type: 'window_update', streamId: p.readUInt32BE(0) & 0x7fffffff, delta: p.readUInt32BE(4) & 0x7fffffff };
       default:
         return undefined;
+    }
+  }
+
+  /** A block that does not inflate is the peer's fault: a protocol error, not an internal one. */
+  private async inflateBlock(block: Buffer): Promise<Buffer> {
+    try {
+      return await this.inflate.process(block);
+    } catch (err) {
+      throw new SpdyProtocolError(`bad header block: ${(err as Error).message}`);
     }
   }
 
