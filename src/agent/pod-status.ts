@@ -59,10 +59,11 @@ function containerStatus(name: string, image: string, s: ContainerStatus | undef
   } else if (waiting) {
     mutable.state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
     if (s && s.state === 'exited') mutable.lastState = { terminated: terminated(s) };
-  } else if (s && (s.state === 'exited' || s.state === 'created')) {
+  } else if (s && s.state === 'exited') {
     mutable.state = { terminated: terminated(s) };
   } else {
-    mutable.state = { waiting: { reason: 'ContainerCreating' } };
+    // A created-but-never-started container is waiting too, as the kubelet reports it (not "Completed").
+    mutable.state = { waiting: { reason: inputs.pod.spec?.initContainers?.length ? 'PodInitializing' : 'ContainerCreating' } };
   }
   if (s && !mutable.lastState?.terminated) {
     const prev = previous(all, s);
@@ -97,21 +98,23 @@ export function generatePodStatus(inputs: StatusInputs): PodStatus {
   const terminal = terminalPhase(pod, latest);
   if (terminal) phase = terminal;
   else if (initialized && appSpecs.length) {
-    const anyRunning = appSpecs.some((c) => latest.get(c.name)?.state === 'running');
-    const allStarted = appSpecs.every((c) => latest.has(c.name));
-    // Containers that ran and are being restarted keep the pod Running.
-    if (anyRunning || (allStarted && appSpecs.every((c) => latest.get(c.name)?.state !== 'created'))) phase = 'Running';
+    // As the kubelet's getPhase: a container waiting without ever having run keeps the pod Pending even
+    // when others run; containers that ran and are being restarted keep it Running.
+    if (!appStatuses.some((c) => c.state?.waiting && !c.lastState?.terminated)) phase = 'Running';
   }
 
   const ready = phase === 'Running' && appStatuses.every((c) => c.ready);
   const notReady = appStatuses.filter((c) => !c.ready).map((c) => c.name);
   const unreadyMessage = notReady.length ? `containers with unready status: [${notReady.join(' ')}]` : undefined;
   const sandbox = readySandbox(state);
+  // Terminal pods say why they are not ready by their phase alone, as the kubelet does.
+  const done = phase === 'Succeeded' || phase === 'Failed';
+  const doneReason = phase === 'Failed' ? 'PodFailed' : 'PodCompleted';
   const conditions: PodCondition[] = [
     condition('PodReadyToStartContainers', !!sandbox, old?.conditions, now),
     condition('Initialized', initialized, old?.conditions, now, 'ContainersNotInitialized', `containers with incomplete status: [${initSpecs.filter((c) => latest.get(c.name)?.exitCode !== 0).map((c) => c.name).join(' ')}]`),
-    condition('Ready', ready, old?.conditions, now, phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady', unreadyMessage),
-    condition('ContainersReady', ready, old?.conditions, now, phase === 'Succeeded' || phase === 'Failed' ? 'PodCompleted' : 'ContainersNotReady', unreadyMessage),
+    condition('Ready', ready, old?.conditions, now, done ? doneReason : 'ContainersNotReady', done ? undefined : unreadyMessage),
+    condition('ContainersReady', ready, old?.conditions, now, done ? doneReason : 'ContainersNotReady', done ? undefined : unreadyMessage),
     ...(old?.conditions ?? []).filter((c) => c.type === 'PodScheduled'),
   ];
 

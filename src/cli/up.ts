@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { ApiServer } from '../api/apiserver.js';
 import { KubeClient } from '../client/rest-client.js';
 import { startControllers } from '../controllers/manager.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
 import { versionInfo } from '../api/apiserver.js';
 import { fileURLToPath } from 'node:url';
@@ -79,7 +80,9 @@ export async function up(opts: UpOptions): Promise<void> {
 
   const token = api.tokens.tokenFor('system:skiff-admin');
   const client = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-controller-manager' });
-  const controllers = startControllers(client, { caPem: api.pki.ca.certPem });
+  const controllers = startControllers(client, { caPem: api.pki.ca.certPem, clusterName: opts.name });
+  const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
+  scheduler.start();
 
   // The node agent needs the Docker engine; the control plane does not, so it starts either way
   // and the node joins as soon as the engine answers.
@@ -124,6 +127,7 @@ export async function up(opts: UpOptions): Promise<void> {
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
     await agent?.stop().catch(() => undefined);
     controllers.stop();
+    scheduler.stop();
     client.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });

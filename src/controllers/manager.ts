@@ -3,6 +3,7 @@ import type { KubeClient } from '../client/rest-client.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
+import { VolumeController } from './volume/volume-controller.js';
 
 export interface RunningControllers {
   stop(): void;
@@ -11,10 +12,15 @@ export interface RunningControllers {
 export interface ControllerOptions {
   /** The cluster CA, published into every namespace. */
   caPem: string;
+  /** The cluster's name, part of every engine volume name the provisioner hands out. */
+  clusterName: string;
 }
 
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
-  const controllers = [new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client)];
+  const controllers = [
+    new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
+    new VolumeController(client, opts.clusterName),
+  ];
   for (const c of controllers) c.start();
   return { stop: () => controllers.forEach((c) => c.stop()) };
 }

@@ -19,7 +19,8 @@ export function containerResources(c: Container): ContainerResources {
   const cpuLimit = lim.cpu !== undefined ? parseQuantity(String(lim.cpu)) : undefined;
   if (cpuLimit) out.nanoCpus = Math.max(Math.round(cpuLimit * 1e9), 10_000_000);
   const cpuReq = req.cpu !== undefined ? parseQuantity(String(req.cpu)) : cpuLimit;
-  if (cpuReq !== undefined) out.cpuShares = Math.max(2, Math.floor(cpuReq * 1024));
+  // No request gives the minimum (2), not the engine's default 1024, as the kubelet's MilliCPUToShares.
+  out.cpuShares = Math.min(262_144, Math.max(2, Math.floor((cpuReq ?? 0) * 1024)));
   return out;
 }
 
@@ -30,12 +31,14 @@ export function securityConfig(pod: Pod, c: Container, imageUser: string | undef
   const runAsUser = sc.runAsUser ?? podSc.runAsUser;
   const runAsGroup = sc.runAsGroup ?? podSc.runAsGroup;
   const runAsNonRoot = sc.runAsNonRoot ?? podSc.runAsNonRoot;
+  // The kubelet's format.Pod: name_namespace(uid).
+  const podRef = `${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})`;
   if (runAsNonRoot) {
-    if (runAsUser === 0) throw new ContainerConfigError('container\'s runAsUser breaks non-root policy (pod: "' + (pod.metadata?.name ?? '') + '", container: ' + c.name + ')');
+    if (runAsUser === 0) throw new ContainerConfigError(`container's runAsUser breaks non-root policy (pod: "${podRef}", container: ${c.name})`);
     if (runAsUser === undefined) {
       const u = (imageUser ?? '').split(':')[0];
-      if (u === '' || u === '0' || u === 'root') throw new ContainerConfigError('container has runAsNonRoot and image will run as root (pod: "' + (pod.metadata?.name ?? '') + '", container: ' + c.name + ')');
-      if (!/^\d+$/.test(u)) throw new ContainerConfigError(`container has runAsNonRoot and image has non-numeric user (${u}), cannot verify user is non-root (pod: "${pod.metadata?.name ?? ''}", container: ${c.name})`);
+      if (u === '' || u === '0') throw new ContainerConfigError(`container has runAsNonRoot and image will run as root (pod: "${podRef}", container: ${c.name})`);
+      if (!/^\d+$/.test(u)) throw new ContainerConfigError(`container has runAsNonRoot and image has non-numeric user (${u}), cannot verify user is non-root (pod: "${podRef}", container: ${c.name})`);
     }
   }
   const groups = [...(podSc.supplementalGroups ?? []), ...(podSc.fsGroup !== undefined ? [podSc.fsGroup] : [])];
@@ -55,7 +58,7 @@ export function containerMounts(c: Container, volumes: ContainerConfigInput['vol
   const mounts: Mount[] = [];
   for (const vm of c.volumeMounts ?? []) {
     const src = volumes.get(vm.name);
-    if (!src) throw new ContainerConfigError(`unable to find volume "${vm.name}" for container ${c.name}`);
+    if (!src) throw new ContainerConfigError(`cannot find volume "${vm.name}" to mount into container "${c.name}"`);
     const subPath = vm.subPathExpr ? expand(vm.subPathExpr, envLookup) : vm.subPath;
     if (subPath && (subPath.startsWith('/') || subPath.split('/').includes('..'))) throw new ContainerConfigError(`invalid subPath "${subPath}": must be a relative path without '..'`);
     const base: Mount = { containerPath: vm.mountPath, readOnly: vm.readOnly === true, ...(subPath ? { subPath } : {}) };

@@ -25,6 +25,10 @@ function decode(v: string): string {
   return Buffer.from(v, 'base64').toString('utf8');
 }
 
+function formatMap(m: Readonly<Record<string, string>> | undefined): string {
+  return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m?.[k] ?? '')}`).join('\n');
+}
+
 /** metadata.labels['x'] → the label's value, as the downward API resolves field paths. */
 export function fieldPathValue(pod: Pod, path: string, ctx: { podIP?: string; hostIP: string; nodeName: string }): string {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
@@ -33,8 +37,9 @@ export function fieldPathValue(pod: Pod, path: string, ctx: { podIP?: string; ho
     case 'metadata.name': return pod.metadata?.name ?? '';
     case 'metadata.namespace': return pod.metadata?.namespace ?? '';
     case 'metadata.uid': return pod.metadata?.uid ?? '';
-    case 'metadata.labels': return Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
-    case 'metadata.annotations': return Object.entries(pod.metadata?.annotations ?? {}).map(([k, v]) => `${k}="${v}"`).join('\n');
+    // Sorted keys and quoted values, as the kubelet's fieldpath.FormatMap writes them.
+    case 'metadata.labels': return formatMap(pod.metadata?.labels);
+    case 'metadata.annotations': return formatMap(pod.metadata?.annotations);
     case 'spec.nodeName': return pod.spec?.nodeName ?? ctx.nodeName;
     case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
     case 'status.podIP': return ctx.podIP ?? '';

@@ -18,8 +18,10 @@ export function expand(input: string, lookup: (name: string) => string | undefin
     if (next === '(') {
       const close = input.indexOf(')', i + 2);
       if (close < 0) {
-        out += input.slice(i);
-        break;
+        // Unterminated: "$(" stays literal and scanning goes on (a later "$$" still escapes), as Kubernetes does.
+        out += '$(';
+        i++;
+        continue;
       }
       const name = input.slice(i + 2, close);
       const v = lookup(name);

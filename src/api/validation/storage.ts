@@ -59,6 +59,8 @@ export function validatePvcUpdate(errs: Causes, obj: KObject, old: KObject): voi
     delete s['volumeAttributesClassName'];
   }
   if (!b['volumeName']) delete a['volumeName'];
+  // A claim created without a class may be given one later (the default class, assigned retroactively).
+  if (b['storageClassName'] === undefined || b['storageClassName'] === null) delete a['storageClassName'];
   if (!deepEqual(a, b)) {
     errs.push(forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
   }

@@ -1,0 +1,133 @@
+/**
+ * The scheduler loop: watches unscheduled pods and nodes, schedules each pod against a
+ * snapshot, binds through pods/binding, and reports failures as PodScheduled=False with a
+ * FailedScheduling event, retrying when nodes or pods change.
+ */
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isConflict, isNotFound } from '../api/machinery/errors.js';
+import type { KObject } from '../api/machinery/object.js';
+import { EventRecorder } from '../client/events.js';
+import { Informer } from '../client/informer.js';
+import type { KubeClient } from '../client/rest-client.js';
+import { Refs } from '../client/resources.js';
+import { WorkQueue } from '../client/workqueue.js';
+import { schedule } from './schedule.js';
+import type { NodeInfo } from './plugins.js';
+
+export const SCHEDULER_NAME = 'default-scheduler';
+
+export class Scheduler {
+  private readonly queue = new WorkQueue('scheduler', 1000, 30_000);
+  private readonly pods: Informer;
+  private readonly nodes: Informer;
+  private readonly recorder: EventRecorder;
+  /** Pods bound by this scheduler whose binding the informer has not shown yet. */
+  private readonly assumed = new Map<string, string>();
+  private running = true;
+
+  constructor(private readonly client: KubeClient) {
+    this.pods = new Informer(client, Refs.pods);
+    this.nodes = new Informer(client, Refs.nodes);
+    this.recorder = new EventRecorder(client, { component: SCHEDULER_NAME });
+    const maybe = (p: KObject): void => {
+      const pod = p as Pod;
+      if (!pod.spec?.nodeName && !pod.metadata?.deletionTimestamp && (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME) {
+        this.queue.add(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+      }
+    };
+    this.pods.addEventHandler({
+      onAdd: maybe,
+      onUpdate: (_o, n) => maybe(n),
+      // A pod leaving frees room: give pending pods another try.
+      onDelete: () => this.retryPending(),
+    });
+    this.nodes.addEventHandler({ onAdd: () => this.retryPending(), onUpdate: () => this.retryPending() });
+  }
+
+  private retryPending(): void {
+    for (const p of this.pods.list() as Pod[]) if (!p.spec?.nodeName && !p.metadata?.deletionTimestamp) this.queue.add(`${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`);
+  }
+
+  start(): void {
+    this.pods.start();
+    this.nodes.start();
+    void this.worker();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.queue.shutDown();
+    this.pods.stop();
+    this.nodes.stop();
+  }
+
+  private snapshot(): NodeInfo[] {
+    const byNode = new Map<string, Pod[]>();
+    for (const p of this.pods.list() as Pod[]) {
+      const n = p.spec?.nodeName ?? this.assumed.get(p.metadata?.uid ?? '');
+      if (!n || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+      byNode.set(n, [...(byNode.get(n) ?? []), p]);
+    }
+    return (this.nodes.list() as Node[]).map((node) => ({ node, pods: byNode.get(node.metadata?.name ?? '') ?? [] }));
+  }
+
+  private async worker(): Promise<void> {
+    await Promise.all([this.pods.waitForSync(), this.nodes.waitForSync()]);
+    while (this.running) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        const retry = await this.scheduleOne(key);
+        if (retry) this.queue.addRateLimited(key);
+        else this.queue.forget(key);
+      } catch {
+        this.queue.addRateLimited(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  /** Returns true when the pod could not be placed and should be retried later. */
+  private async scheduleOne(key: string): Promise<boolean> {
+    const pod = this.pods.get(key) as Pod | undefined;
+    if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return false;
+    const uid = pod.metadata?.uid ?? '';
+    if (this.assumed.has(uid)) return false;
+    const result = schedule(pod, this.snapshot());
+    const involved = { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid };
+    if (!result.node) {
+      this.recorder.event(involved, 'Warning', 'FailedScheduling', result.message ?? 'no nodes available');
+      await this.markUnschedulable(pod, result.message ?? '');
+      return true;
+    }
+    try {
+      this.assumed.set(uid, result.node);
+      await this.client.createSubresource(Refs.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', 'binding', {
+        apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: result.node },
+      });
+      this.recorder.event(involved, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${result.node}`);
+      return false;
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return false;
+      throw err;
+    } finally {
+      // The informer shows the binding soon; until then the snapshot counts the pod as placed.
+      setTimeout(() => this.assumed.delete(uid), 5000).unref();
+    }
+  }
+
+  private async markUnschedulable(pod: Pod, message: string): Promise<void> {
+    const conds = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+    const prev = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (prev?.status === 'False' && prev.message === message) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    try {
+      await this.client.patch(Refs.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', {
+        status: { conditions: [...conds, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: now }] },
+      }, { subresource: 'status', fieldManager: SCHEDULER_NAME });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}
