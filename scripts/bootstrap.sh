@@ -24,7 +24,35 @@ if [ ! -f "$stamp" ] || [ -n "$(find src scripts package.json tsconfig.json -new
   touch "$stamp"
 fi
 
+# The Docker engine: installed from Debian's docker.io and started when none answers.
+apt_install() {
+  [ "$(id -u)" = 0 ] || fail "installing $* needs root; install it yourself (e.g. sudo apt-get install $*)"
+  command -v apt-get >/dev/null 2>&1 || fail "cannot install $*: no apt-get on this machine; install it yourself"
+  echo "skiff bootstrap: installing $*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; } \
+    || fail "apt-get install $* failed"
+}
+
+if ! docker info >/dev/null 2>&1; then
+  command -v dockerd >/dev/null 2>&1 || apt_install docker.io
+  if ! docker info >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || fail "the Docker engine is not running; start it (e.g. sudo systemctl start docker) and try again"
+    echo "skiff bootstrap: starting dockerd" >&2
+    nohup dockerd >/var/log/skiff-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+    docker info >/dev/null 2>&1 || fail "dockerd did not start; see /var/log/skiff-dockerd.log"
+  fi
+fi
+
+# Images the examples and tests use, built locally (no registry is needed).
+command -v gcc >/dev/null 2>&1 || apt_install gcc libc6-dev
+bash scripts/build-images.sh >&2 || fail "building the local images failed"
+
 if [ "$mode" = test ]; then
+  # The registry tests run Debian's registry with htpasswd authentication.
+  command -v docker-registry >/dev/null 2>&1 || apt_install docker-registry
+  command -v htpasswd >/dev/null 2>&1 || apt_install apache2-utils
   # The end-to-end tests drive the real kubectl; without it they cannot run.
   command -v kubectl >/dev/null 2>&1 || fail "kubectl is not installed; install kubectl (1.27 or newer) to run the end-to-end tests"
 fi

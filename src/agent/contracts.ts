@@ -9,7 +9,8 @@ import type { ContainerConfig } from '../runtime/runtime.js';
 
 /** Where a pod volume comes from when a container mounts it. */
 export type VolumeMountSource =
-  | { kind: 'hostPath'; path: string }
+  /** readOnly: the kubelet always mounts ConfigMap, Secret, downwardAPI and projected volumes read-only. */
+  | { kind: 'hostPath'; path: string; readOnly?: boolean }
   | { kind: 'namedVolume'; name: string }
   | { kind: 'tmpfs'; sizeBytes?: number };
 

@@ -141,7 +141,8 @@ export class PodWorker {
   private async createSandbox(pod: Pod, attempt: number): Promise<boolean> {
     const d = this.deps;
     const spec = pod.spec ?? { containers: [] };
-    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) this.waiting.set(c.name, { reason: c === spec.containers[0] || !spec.initContainers?.length ? 'ContainerCreating' : 'PodInitializing' });
+    const reason = spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating';
+    for (const c of [...(spec.initContainers ?? []), ...spec.containers]) this.waiting.set(c.name, { reason });
     try {
       const old = await this.state();
       for (const s of old.sandboxes) await d.runtime.removeSandbox(s.id).catch(() => undefined);

@@ -16,6 +16,7 @@ commands:
             --bind-address ADDR  API server address (default 127.0.0.1)
             --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
+            --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
 `;
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
       const f = parseFlags(rest, {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
+        'docker-socket': { type: 'string' },
       });
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
@@ -40,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
       await up({
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
+        dockerSocket: f['docker-socket'] as string | undefined,
       });
       return;
     }

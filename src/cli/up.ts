@@ -22,6 +22,8 @@ export interface UpOptions {
   /** Where to merge the admin context; undefined = ~/.kube/config (or $KUBECONFIG's first file). */
   kubeconfig?: string;
   skiffVersion: string;
+  /** The Docker engine's socket; default /var/run/docker.sock. */
+  dockerSocket?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -96,7 +98,7 @@ export async function up(opts: UpOptions): Promise<void> {
       const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: api.tokens.tokenFor('system:node-bootstrap'), userAgent: `kubelet/${nodeName}` });
       agent = await startAgent({
         client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
-        agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true,
+        agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
       });
       if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
     } catch (err) {

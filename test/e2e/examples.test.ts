@@ -49,6 +49,7 @@ const HEADERS: Record<string, string[]> = {
  */
 const RESTATED_ON_REAPPLY = new Map<string, string>([
   ['seeds/kuard-deployment-exported.yaml', 'metadata.creationTimestamp: null never equals the stored creation time'],
+  ['seeds/kuard-pod-with-nfs-and-probes.yaml', 'limits cpu "1000m" is stored in canonical form as "1"'],
 ]);
 
 /** Warnings skiff owes the user on create (fields it stores but cannot act on); every other create must be silent. */

@@ -98,7 +98,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       return entries.find((e) => e.name === 'system:skiff-admin')?.token ?? '';
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill(signal);
       return exited;

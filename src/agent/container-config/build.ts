@@ -61,7 +61,7 @@ export function containerMounts(c: Container, volumes: ContainerConfigInput['vol
     if (!src) throw new ContainerConfigError(`cannot find volume "${vm.name}" to mount into container "${c.name}"`);
     const subPath = vm.subPathExpr ? expand(vm.subPathExpr, envLookup) : vm.subPath;
     if (subPath && (subPath.startsWith('/') || subPath.split('/').includes('..'))) throw new ContainerConfigError(`invalid subPath "${subPath}": must be a relative path without '..'`);
-    const base: Mount = { containerPath: vm.mountPath, readOnly: vm.readOnly === true, ...(subPath ? { subPath } : {}) };
+    const base: Mount = { containerPath: vm.mountPath, readOnly: vm.readOnly === true || (src.kind === 'hostPath' && src.readOnly === true), ...(subPath ? { subPath } : {}) };
     if (src.kind === 'hostPath') mounts.push({ ...base, hostPath: src.path });
     else if (src.kind === 'namedVolume') mounts.push({ ...base, volumeName: src.name });
     else mounts.push({ ...base, tmpfs: { sizeBytes: src.sizeBytes } });

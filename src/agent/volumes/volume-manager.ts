@@ -41,7 +41,8 @@ function itemsToFiles(data: Record<string, Buffer>, items: readonly KeyToPath[] 
     const v = data[it.key];
     if (v === undefined) {
       if (optional) continue;
-      throw new Error(`configmap references non-existent config key: ${it.key}`.replace('configmap', what));
+      // The kubelet's own wording for each plugin (FailedMount events).
+      throw new Error(what === 'secret' ? `references non-existent secret key: ${it.key}` : `configmap references non-existent config key: ${it.key}`);
     }
     out.push({ path: it.path, content: v, mode: it.mode ?? defaultMode });
   }
@@ -108,7 +109,7 @@ export class VolumeManager implements VolumeManagerApi {
       for (const [k, s] of Object.entries((cm?.data ?? {}) as Record<string, string>)) data[k] = Buffer.from(s);
       for (const [k, b] of Object.entries((cm?.binaryData ?? {}) as Record<string, string>)) data[k] = Buffer.from(b, 'base64');
       writeAtomically(dir, itemsToFiles(data, v.configMap.items, v.configMap.defaultMode ?? 0o644, 'configmap', v.configMap.optional === true));
-      return { kind: 'hostPath', path: dir };
+      return { kind: 'hostPath', path: dir , readOnly: true };
     }
     if (v.secret) {
       const s = await this.opts.sources.secret(ns, v.secret.secretName ?? '');
@@ -117,12 +118,12 @@ export class VolumeManager implements VolumeManagerApi {
       const data: Record<string, Buffer> = {};
       for (const [k, b] of Object.entries((s?.data ?? {}) as Record<string, string>)) data[k] = Buffer.from(b, 'base64');
       writeAtomically(dir, itemsToFiles(data, v.secret.items, v.secret.defaultMode ?? 0o644, 'secret', v.secret.optional === true));
-      return { kind: 'hostPath', path: dir };
+      return { kind: 'hostPath', path: dir , readOnly: true };
     }
     if (v.downwardAPI) {
       const dir = this.dirFor(pod, 'downward-api', v.name);
       writeAtomically(dir, this.downwardFiles(pod, v.downwardAPI.items ?? [], v.downwardAPI.defaultMode ?? 0o644));
-      return { kind: 'hostPath', path: dir };
+      return { kind: 'hostPath', path: dir , readOnly: true };
     }
     if (v.projected) {
       const dir = this.dirFor(pod, 'projected', v.name);
@@ -134,6 +135,7 @@ export class VolumeManager implements VolumeManagerApi {
           if (!cm && !src.configMap.optional) throw new VolumeSetupError(v.name, `configmap "${src.configMap.name ?? ''}" not found`);
           const data: Record<string, Buffer> = {};
           for (const [k, s] of Object.entries((cm?.data ?? {}) as Record<string, string>)) data[k] = Buffer.from(s);
+          for (const [k, b] of Object.entries((cm?.binaryData ?? {}) as Record<string, string>)) data[k] = Buffer.from(b, 'base64');
           files.push(...itemsToFiles(data, src.configMap.items, mode, 'configmap', src.configMap.optional === true));
         }
         if (src.secret) {
@@ -146,7 +148,7 @@ export class VolumeManager implements VolumeManagerApi {
         if (src.downwardAPI) files.push(...this.downwardFiles(pod, src.downwardAPI.items ?? [], mode));
       }
       writeAtomically(dir, files);
-      return { kind: 'hostPath', path: dir };
+      return { kind: 'hostPath', path: dir , readOnly: true };
     }
     if (v.persistentVolumeClaim) {
       const claimName = v.persistentVolumeClaim.claimName;

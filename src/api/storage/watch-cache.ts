@@ -45,6 +45,8 @@ export class WatchCache {
   private history: WatchEvent[] = [];
   /** Every event above this revision is in `history`; resuming from older revisions needs a relist. */
   private historyFloor = 0;
+  /** Revisions up to here came from the initial list; replayed events below it are history only. */
+  private loadedUpTo = 0;
   private current = 0;
   private started = false;
   private stopped = false;
@@ -62,6 +64,7 @@ export class WatchCache {
     this.started = true;
     // A compaction between the list and the watch leaves a gap the watch cannot replay; relist then.
     for (let attempt = 1; ; attempt++) {
+      const compacted = await this.backend.compactRevision();
       const listed = await this.backend.list(this.prefix);
       if (this.stopped) return;
       this.kvs.clear();
@@ -72,8 +75,13 @@ export class WatchCache {
       }
       this.current = listed.revision;
       this.historyFloor = listed.revision;
+      // The store keeps write history across restarts; loading its tail lets watches that
+      // started before a restart resume from their resourceVersion instead of relisting.
+      const floor = Math.max(compacted, listed.revision - this.historyLimit, 0);
+      this.loadedUpTo = listed.revision;
       try {
-        this.upstream = this.backend.watch('', listed.revision, (events) => this.observe(events));
+        this.upstream = this.backend.watch('', floor, (events) => this.observe(events));
+        this.historyFloor = floor;
         break;
       } catch (err) {
         if (!(err instanceof CompactedError) || attempt === 3) throw err;
@@ -143,6 +151,11 @@ export class WatchCache {
   private observe(events: WatchEvent[]): void {
     const mine: WatchEvent[] = [];
     for (const event of events) {
+      if (event.kv.modRevision <= this.loadedUpTo) {
+        // Already reflected by the list: kept as history only.
+        if (event.kv.key.startsWith(this.prefix)) this.history.push(event);
+        continue;
+      }
       this.current = Math.max(this.current, event.kv.modRevision);
       const { key } = event.kv;
       if (!key.startsWith(this.prefix)) continue;

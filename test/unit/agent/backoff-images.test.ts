@@ -79,7 +79,7 @@ test('registryOf finds the registry host, Docker Hub otherwise', () => {
 
 test('matchAuth picks credentials by host, decodes auth, and maps Docker Hub keys', () => {
   const auth = Buffer.from('bob:pa:ss').toString('base64');
-  const configs = [
+  const configs: Parameters<typeof matchAuth>[1] = [
     { auths: { 'https://index.docker.io/v1/': { auth } } },
     { auths: { 'ghcr.io': { username: 'u', password: 'p' }, 'https://registry.local:8443/v2/': { auth } } },
   ];
