@@ -50,8 +50,8 @@ export interface Skiff {
 }
 
 /** Spawns `skiff up` on the given port (0 = any) and data dir; resolves once it prints "ready at". */
-export async function startSkiff(dataDir: string, port = 0, timeoutMs = 30_000): Promise<Skiff> {
-  const child = spawnSkiff(dataDir, port);
+export async function startSkiff(dataDir: string, port = 0, timeoutMs = 30_000, name = 'bench'): Promise<Skiff> {
+  const child = spawnSkiff(dataDir, port, name);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -77,10 +77,11 @@ export async function startSkiff(dataDir: string, port = 0, timeoutMs = 30_000):
   };
 }
 
-export function spawnSkiff(dataDir: string, port: number): ChildProcess {
+/** `name` is the cluster name: the node agent labels its containers io.skiff.cluster=<name>. */
+export function spawnSkiff(dataDir: string, port: number, name = 'bench'): ChildProcess {
   // SKIFF_BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under the same load.
   const nodeArgs = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/skiff.js'), 'up', '--name', 'bench', '--data-dir', dataDir, '--port', String(port), '--kubeconfig', join(dataDir, 'user-kubeconfig')], {
+  return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/skiff.js'), 'up', '--name', name, '--data-dir', dataDir, '--port', String(port), '--kubeconfig', join(dataDir, 'user-kubeconfig')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

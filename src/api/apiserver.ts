@@ -100,7 +100,9 @@ export class ApiServer {
       // Client certificates are checked against the CA, but requests with a bearer token
       // (or none, for health checks) are also accepted at the TLS layer.
       requestCert: true, rejectUnauthorized: false,
-    }, app);
+    }, (req, res) => {
+      if (!app.fastPath(req, res)) app(req, res);
+    });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy());
       try {

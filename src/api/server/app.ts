@@ -4,6 +4,7 @@
  * rendered as a Kubernetes Status.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   isStatusError, newBadRequest, newInternalError, newMethodNotSupported, newNotFound, newPathNotFound, newUnauthorized, type StatusError,
@@ -57,27 +58,44 @@ const EXTRAS: ExtraResource[] = [
   { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
 ];
 
-function sendStatus(res: Response, err: StatusError): void {
+function sendStatus(res: ServerResponse, err: StatusError): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.status(err.code).type('application/json').send(JSON.stringify(err.status));
+  sendJson(res, err.code, err.status);
 }
 
-function sendJson(res: Response, code: number, body: unknown, contentType = 'application/json'): void {
-  res.status(code).setHeader('Content-Type', contentType);
+function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  res.statusCode = code;
+  res.setHeader('Content-Type', contentType);
   res.end(JSON.stringify(body));
 }
 
+/** Query parameters as Kubernetes reads them: repeated keys become arrays. */
+function parseQuery(search: URLSearchParams): Query {
+  const q: Query = {};
+  for (const key of new Set(search.keys())) {
+    const all = search.getAll(key);
+    q[key] = all.length > 1 ? all : all[0];
+  }
+  return q;
+}
+
+/** The express app plus the path that serves resource requests without express, for speed. */
+export type ApiApp = express.Express & {
+  /** Serves the request when it addresses a registered resource; false leaves it to the app. */
+  fastPath(req: IncomingMessage, res: ServerResponse): boolean;
+};
+
 /** Warning headers in the RFC 7234 form kubectl prints as `Warning: ...`. */
-function setWarnings(res: Response, warnings: string[] | undefined): void {
+function setWarnings(res: ServerResponse, warnings: string[] | undefined): void {
   if (!warnings?.length) return;
   const unique = [...new Set(warnings)];
   res.setHeader('Warning', unique.map((w) => `299 - ${JSON.stringify(w.replace(/[\r\n]/g, ' '))}`));
 }
 
-export function createApiApp(opts: ApiAppOptions): express.Express {
+export function createApiApp(opts: ApiAppOptions): ApiApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -193,20 +211,22 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
   });
 
   // The generic resource routes.
-  app.all(['/api/*', '/apis/*'], async (req: Request, res: Response, next: NextFunction) => {
+  const handleResource = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://api');
+    const method = req.method ?? 'GET';
     const started = process.hrtime.bigint();
     let info: RequestInfo | undefined;
-    let verb = req.method.toLowerCase();
+    let verb = method.toLowerCase();
     let long = false;
-    inflight.inc({ request_kind: req.method === 'GET' ? 'readOnly' : 'mutating' });
+    inflight.inc({ request_kind: method === 'GET' ? 'readOnly' : 'mutating' });
     res.on('finish', () => {
-      inflight.dec({ request_kind: req.method === 'GET' ? 'readOnly' : 'mutating' });
+      inflight.dec({ request_kind: method === 'GET' ? 'readOnly' : 'mutating' });
       const labels = { verb: verb.toUpperCase(), group: info?.group ?? '', version: info?.version ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
       requests.inc({ ...labels, code: String(res.statusCode) });
       if (!long) duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
     try {
-      info = parseRequestPath(req.path);
+      info = parseRequestPath(url.pathname);
       if (!info) throw newPathNotFound();
       const def = opts.registry.find(info.group, info.version, info.resource);
       if (!def) {
@@ -215,8 +235,7 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
       }
       if (def.namespaced && !info.namespace && info.name) throw newNotFound(def, info.name);
       if (!def.namespaced && info.namespace) throw newNotFound(def, info.name ?? '');
-      const query = req.query as Query;
-      const method = req.method;
+      const query = parseQuery(url.searchParams);
       let reply: Reply | undefined;
       const sub = info.subresource;
       if (!info.name) {
@@ -278,21 +297,43 @@ export function createApiApp(opts: ApiAppOptions): express.Express {
       setWarnings(res, reply.warnings);
       sendJson(res, reply.code, reply.body);
     } catch (err) {
-      next(err);
+      handleError(res, err);
     }
-  });
+  };
+  app.all(['/api/*', '/apis/*'], (req: Request, res: Response) => void handleResource(req, res));
+
 
   app.use((req: Request, res: Response) => {
     sendStatus(res, newPathNotFound());
   });
 
-  // Every error leaves as a Status; anything unexpected is a 500 with its message, never a crash.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (isStatusError(err)) return sendStatus(res, err);
-    const e = err as { type?: string; status?: number };
-    if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
-    console.error('internal error', err);
-    sendStatus(res, newInternalError(err));
-  });
-  return app;
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => handleError(res, err));
+
+  const fastPath = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    if (!url.startsWith('/api/') && !url.startsWith('/apis/')) return false;
+    let info: RequestInfo | undefined;
+    try {
+      info = parseRequestPath(url.split('?')[0]);
+    } catch {
+      return false;
+    }
+    if (!info || !opts.registry.find(info.group, info.version, info.resource)) return false;
+    if (!authenticate(req, opts.tokens)) {
+      sendStatus(res, newUnauthorized());
+      return true;
+    }
+    void handleResource(req, res);
+    return true;
+  };
+  return Object.assign(app, { fastPath });
+}
+
+/** Every error leaves as a Status; anything unexpected is a 500 with its message, never a crash. */
+function handleError(res: ServerResponse, err: unknown): void {
+  if (isStatusError(err)) return sendStatus(res, err);
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
+  console.error('internal error', err);
+  sendStatus(res, newInternalError(err));
 }

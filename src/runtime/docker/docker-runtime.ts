@@ -606,7 +606,9 @@ export class DockerRuntime implements Runtime {
     const info = await this.inspect(rawId(id));
     if (!info) return undefined;
     const labels = info.Config.Labels ?? {};
-    const state = mapState(info.State.Status);
+    // A start the engine refused (bad command) leaves the container "created" with State.Error set:
+    // it ran and failed as far as the pod is concerned, so it is reported exited (ContainerCannotRun).
+    const state = info.State.Status === 'created' && info.State.Error ? 'exited' : mapState(info.State.Status);
     const status: ContainerStatus = {
       id: toId(info.Id),
       podUid: labels[LABEL_POD_UID] ?? '',
