@@ -217,6 +217,8 @@ export interface PodStartResult {
   skiff: Breakdown[];
   ramp: { latencies: number[]; missing: number; breakdown: Breakdown[] };
   restarts: number[];
+  /** Per restart, ms after the kill call: the engine's die event and the new container's create event. */
+  restartSteps: { die: number; create: number }[];
   restartReady: number[];
   restartMissing: number;
   swarm: { heals: number[]; missing: number; note: string };
@@ -283,7 +285,14 @@ async function cleanupCluster(docker: Docker, cluster: string): Promise<void> {
   const label = `io.skiff.cluster=${cluster}`;
   await removeLabelled(docker, label);
   const nets = await docker.listNetworks({ filters: { label: [label] } });
-  for (const n of nets) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  for (const n of nets) {
+    // A loaded engine can report "active endpoints" for a moment after the last container went.
+    for (let i = 0; i < 10; i++) {
+      const ok = await docker.getNetwork(n.Id).remove().then(() => true, () => false);
+      if (ok) break;
+      await sleep(1_000);
+    }
+  }
   const vols = await docker.listVolumes({ filters: { label: [label] } });
   for (const v of vols.Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
 }
@@ -313,6 +322,8 @@ async function runSwarm(docker: Docker, events: EngineEvents, log: (s: string) =
         ContainerSpec: { Image: APP_IMAGE, Command: APP_CMD, Labels: { [BENCH_LABEL]: '1' } },
         // Restart at once (the CLI's default --restart-delay is 5 s): Swarm's fastest self-heal.
         RestartPolicy: { Condition: 'any', Delay: 0 },
+        // This engine has no docker0 bridge, so a task on the default network fails to start; a sleeping task needs no network.
+        Networks: [{ Target: 'host' }],
       },
       Mode: { Replicated: { Replicas: 1 } },
     });
@@ -352,7 +363,7 @@ export async function runPodStart(log: (s: string) => void = (s) => void process
   const events = new EngineEvents(docker);
   const result: PodStartResult = {
     loadStart: loadavg()[0], loadEnd: 0, raw: [], skiff: [], ramp: { latencies: [], missing: 0, breakdown: [] },
-    restarts: [], restartReady: [], restartMissing: 0, swarm: { heals: [], missing: 0, note: '' }, idlePods: 0,
+    restarts: [], restartSteps: [], restartReady: [], restartMissing: 0, swarm: { heals: [], missing: 0, note: '' }, idlePods: 0,
   };
   let skiff: Skiff | undefined;
   let watch: PodWatch | undefined;
@@ -442,8 +453,12 @@ export async function runPodStart(log: (s: string) => void = (s) => void process
       const tk = now();
       await docker.getContainer(id).kill();
       const ev = await events.find((e) => e.action === 'start' && e.id !== id && e.labels['io.kubernetes.pod.uid'] === uid && e.labels['io.kubernetes.container.name'] === 'app', from, RESTART_DEADLINE_MS);
-      if (ev) result.restarts.push(ev.engineAt - tk);
-      else result.restartMissing++;
+      if (ev) {
+        result.restarts.push(ev.engineAt - tk);
+        const die = events.events.slice(from).find((e) => e.action === 'die' && e.id === id);
+        const created = events.events.slice(from).find((e) => e.action === 'create' && e.id === ev.id);
+        result.restartSteps.push({ die: (die?.engineAt ?? Number.NaN) - tk, create: (created?.engineAt ?? Number.NaN) - tk });
+      } else result.restartMissing++;
       // Ready goes False on the kill and True again once the new container runs.
       await w.until(() => t.readyAt !== undefined && t.readyAt > tk, 10_000, `${name} Ready again`).catch(() => undefined);
       if (t.readyAt !== undefined && t.readyAt > tk) result.restartReady.push(t.readyAt - tk);
@@ -509,7 +524,7 @@ export function podStartRows(r: PodStartResult): ResultRow[] {
     {
       metric: `restartPolicy Always: docker kill of the app → new container running (${KILLS} pods)`, value: `${dist(r.restarts)}${r.restartMissing ? `, ${r.restartMissing} missing` : ''}`,
       target: 'median ≤ 0.5 s', pass: r.restartMissing === 0 && restartMed <= 500,
-      note: `engine start event time − kill call; Ready=True again in the watch: median ${fmtMs(median(r.restartReady))}`,
+      note: `engine start event time − kill call; after the kill call (medians): die event ${median(r.restartSteps.map((x) => x.die)).toFixed(0)} · new container create ${median(r.restartSteps.map((x) => x.create)).toFixed(0)} · start ${restartMed.toFixed(0)} ms; Ready=True again in the watch: median ${fmtMs(median(r.restartReady))}`,
     },
     {
       metric: `Docker Swarm self-heal, same engine (${SWARM_KILLS} kills, restart delay 0)`, value: r.swarm.heals.length ? `${dist(r.swarm.heals)}${r.swarm.missing ? `, ${r.swarm.missing} missing` : ''}` : `not measured (${r.swarm.note})`,

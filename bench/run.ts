@@ -1,13 +1,16 @@
-// Runs the control-plane benchmarks (startup, API, storage) and prints one Markdown report.
+// Runs the benchmarks (startup, API, storage, pods) and prints one Markdown report.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { apiRows, runApi } from './api.js';
 import { ROOT, markdownTable } from './lib.js';
+import { podStartRows, runPodStart } from './pod-start.js';
 import { runStartup, startupRows } from './startup.js';
 
 /** SKIFF_BENCH_STORAGE=0 skips the storage-backend benchmark (~20 s). */
 const withStorage = process.env.SKIFF_BENCH_STORAGE !== '0';
+/** SKIFF_BENCH_PODS=0 skips the pod benchmark (bench/pod-start.ts: Docker engine, node agent, Swarm; 3–9 min). */
+const withPods = process.env.SKIFF_BENCH_PODS !== '0';
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 
 const started = new Date();
@@ -36,5 +39,11 @@ if (withStorage) {
   log('storage backend (bench/storage.ts)');
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/storage.ts')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   process.stdout.write('## Storage backend alone (bench/storage.ts)\n\n```\n' + (r.stdout || '').trimEnd() + (r.status === 0 ? '' : `\n(exit ${r.status}: ${(r.stderr || '').slice(0, 500)})`) + '\n```\n');
+}
+if (withPods) {
+  log('pods: raw vs skiff apply→Ready, 1/s ramp, restart after kill, idle with 20 pods, Swarm self-heal');
+  const pods = await runPodStart((s) => log(`pods: ${s}`));
+  process.stdout.write('\n## Pods and the node agent (bench/pod-start.ts)\n\n' + markdownTable(podStartRows(pods)) + '\n\n');
+  process.stdout.write(`1-minute load average during the pod run: ${pods.loadStart.toFixed(2)} → ${pods.loadEnd.toFixed(2)}\n`);
 }
 process.stdout.write(`\n1-minute load average at end: ${loadavg()[0].toFixed(2)}; total ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`);

@@ -53,6 +53,8 @@ export interface NodeAgentOptions {
 }
 
 const LEASE_RENEW_MS = 10_000;
+/** Engine events that change what a pod's sync would see. */
+const SYNC_ACTIONS = new Set(['start', 'die', 'oom', 'destroy', 'stop', 'pause', 'unpause']);
 const NODE_STATUS_MS = 10_000;
 
 function readOr(path: string, fallback: string): string {
@@ -126,6 +128,9 @@ export class NodeAgent {
     });
     this.pods.start();
     this.events = this.opts.runtime.events((e) => {
+      // Only state changes need a sync (as the kubelet's PLEG): exec probes, attach and the kill that precedes a die
+      // would each cost a relist of the pod, and a sync started by `kill` delays the restart that `die` asks for.
+      if (!SYNC_ACTIONS.has(e.action)) return;
       const uid = e.labels[LABEL_POD_UID];
       if (uid && e.labels[LABEL_NODE] === this.opts.nodeName) this.enqueue(uid);
     });

@@ -8,7 +8,7 @@ import type { KObject } from '../api/machinery/object.js';
 import { isNotFound } from '../api/machinery/errors.js';
 import type { EventRecorder, InvolvedObject } from '../client/events.js';
 import {
-  ImagePullError, LABEL_CLUSTER, LABEL_NODE, LABEL_POD_UID, type ContainerStatus, type RegistryAuth, type Runtime,
+  ImagePullError, LABEL_CLUSTER, LABEL_NODE, LABEL_POD_UID, type ContainerStatus, type ImageInfo, type RegistryAuth, type Runtime,
 } from '../runtime/runtime.js';
 import type { Backoff } from './backoff.js';
 import { ContainerConfigError, VolumeSetupError, type BuildContainerConfig, type ConfigSources, type VolumeManagerApi } from './contracts.js';
@@ -89,6 +89,9 @@ export class PodWorker {
       inBackoff: (name) => d.crashBackoff.isInBackoff(this.backoffKey(name), now),
       unhealthy: (name, id) => d.probes.unhealthyReason(this.uid, name, id),
     });
+    // A finished pod waits for nothing: its exited containers report how they ended (e.g. a failed start
+    // under restartPolicy Never is terminated ContainerCannotRun, not still RunContainerError).
+    if (actions.terminal) for (const c of state.containers) if (c.state === 'exited') this.waiting.delete(c.name);
 
     for (const k of actions.kill) {
       const spec = findContainer(pod, k.name);
@@ -99,7 +102,7 @@ export class PodWorker {
     if (actions.kill.length) state = await this.state();
 
     if (actions.createSandbox) {
-      if (!(await this.createSandbox(pod, actions.sandboxAttempt))) {
+      if (!(await this.createSandbox(pod, actions.sandboxAttempt, state))) {
         await this.report(pod, await this.state());
         return;
       }
@@ -138,13 +141,13 @@ export class PodWorker {
     await this.report(pod, await this.state());
   }
 
-  private async createSandbox(pod: Pod, attempt: number): Promise<boolean> {
+  /** `old` is the state the plan was made from (fresh: read at the start of this sync), so no relist is needed here. */
+  private async createSandbox(pod: Pod, attempt: number, old: PodRuntimeState): Promise<boolean> {
     const d = this.deps;
     const spec = pod.spec ?? { containers: [] };
     const reason = spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating';
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) this.waiting.set(c.name, { reason });
     try {
-      const old = await this.state();
       for (const s of old.sandboxes) await d.runtime.removeSandbox(s.id).catch(() => undefined);
       await d.runtime.runSandbox({
         podUid: this.uid, podName: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', attempt,
@@ -166,21 +169,22 @@ export class PodWorker {
     }
   }
 
-  private async ensureImage(pod: Pod, c: Container): Promise<boolean> {
+  /** The image's info when it is there to run (present, or pulled), false otherwise. */
+  private async ensureImage(pod: Pod, c: Container): Promise<ImageInfo | undefined | false> {
     const d = this.deps;
     const image = c.image ?? '';
     const policy = pullPolicyOf(c);
     const present = await d.runtime.imageStatus(image);
     const key = `${this.uid}/${c.name}/image`;
     if (policy === 'Never') {
-      if (present) return true;
+      if (present) return present;
       this.waiting.set(c.name, { reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` });
       d.recorder.event(involved(pod, c.name), 'Warning', 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
       return false;
     }
     if (present && policy === 'IfNotPresent') {
       d.recorder.event(involved(pod, c.name), 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
-      return true;
+      return present;
     }
     const now = d.now().getTime();
     if (d.pullBackoff.isInBackoff(key, now)) {
@@ -197,7 +201,7 @@ export class PodWorker {
       await d.runtime.pullImage(image, auth);
       d.pullBackoff.forget(key);
       d.recorder.event(involved(pod, c.name), 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${Date.now() - started}ms`);
-      return true;
+      return undefined;
     } catch (err) {
       const msg = err instanceof ImagePullError ? err.message : (err as Error).message;
       d.pullBackoff.next(key, now);
@@ -217,10 +221,12 @@ export class PodWorker {
       d.crashBackoff.resetIfRanLongEnough(this.backoffKey(c.name), start.restartOf.startedAt?.getTime() ?? 0, start.restartOf.finishedAt?.getTime() ?? 0);
       d.crashBackoff.next(this.backoffKey(c.name), d.now().getTime());
     }
-    if (!(await this.ensureImage(pod, c))) return;
+    const ensured = await this.ensureImage(pod, c);
+    if (ensured === false) return;
     let id: string | undefined;
     try {
-      const info = await d.runtime.imageStatus(c.image ?? '');
+      // Reuse the inspect ensureImage already made; only a fresh pull needs another look.
+      const info = ensured ?? await d.runtime.imageStatus(c.image ?? '');
       const cfg = await d.buildContainerConfig({
         pod, container: c, attempt: start.attempt, podIP, hostIP: d.hostIP, nodeName: d.nodeName, nodeAllocatable: d.nodeAllocatable,
         volumes, sources: d.sources, serviceEnv: d.serviceEnv(pod), labels: { [LABEL_CLUSTER]: d.clusterName, [LABEL_NODE]: d.nodeName }, imageUser: info?.user,

@@ -1,8 +1,10 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import type { KubeClient } from '../client/rest-client.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
+import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
 
 export interface RunningControllers {
@@ -19,7 +21,7 @@ export interface ControllerOptions {
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
   const controllers = [
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
-    new VolumeController(client, opts.clusterName),
+    new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
   ];
   for (const c of controllers) c.start();
   return { stop: () => controllers.forEach((c) => c.stop()) };

@@ -64,7 +64,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`skiff up did not become ready in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`skiff up did not become ready in 90 s:\n${out}`)), 90_000);
     const check = (): void => {
       const m = /ready at (https:\/\/\S+)/.exec(out);
       if (m) {

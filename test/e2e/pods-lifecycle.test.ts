@@ -57,6 +57,13 @@ function removeEngineObjects(cluster: string): void {
   if (vols.length) docker(['volume', 'rm', '-f', ...vols]);
 }
 
+/** Polls `fn` (every 300 ms, up to `ms`) until it returns a value, and returns it. */
+async function waitFor<T>(fn: () => T | undefined | false, ms: number): Promise<T> {
+  const v = await eventually(fn, ms, 300);
+  assert.ok(v);
+  return v;
+}
+
 /** Memory quantity (plain bytes or Ki/Mi/Gi) in bytes. */
 function bytesOf(q: string): number {
   const m = /^(\d+)(Ki|Mi|Gi)?$/.exec(q);
@@ -79,11 +86,14 @@ ${extra}  volumes:
 ${container}`;
 }
 
-const SLEEPER = `  - name: c
+/** A container that only sleeps, with the given resources (a flow mapping) if any. */
+function sleeper(resources?: string): string {
+  return `  - name: c
     image: skiff/busybox:1.36
     command: [sleep, "3600"]
-    volumeMounts: [{name: out, mountPath: /out}]
+${resources ? `    resources: ${resources}\n` : ''}    volumeMounts: [{name: out, mountPath: /out}]
 `;
+}
 
 /** A container running one shell command, writing to /out. */
 function shell(cmd: string): string {
@@ -93,6 +103,17 @@ function shell(cmd: string): string {
     volumeMounts: [{name: out, mountPath: /out}]
 `;
 }
+
+const CRASHLOOP = `apiVersion: v1
+kind: Pod
+metadata:
+  name: crashloop
+spec:
+  containers:
+  - name: c
+    image: skiff/busybox:1.36
+    command: [sh, -c, 'echo boom; exit 3']
+`;
 
 describe('pod resources and lifecycle on Docker', () => {
   let cluster: Cluster;
@@ -109,10 +130,10 @@ describe('pod resources and lifecycle on Docker', () => {
     const cells = line.split(/\s{2,}/);
     return { status: cells[cols.indexOf('STATUS')] ?? '', restarts: cells[cols.indexOf('RESTARTS')] ?? '' };
   };
-  const running = (name: string): Promise<PodJson> => eventually(() => {
+  const running = (name: string): Promise<PodJson> => waitFor(() => {
     const p = getPod(name);
     return p.status?.phase === 'Running' && p.status.containerStatuses?.every((s) => s.state?.running) ? p : undefined;
-  }, 60_000, 300);
+  }, 90_000);
   const gone = (name: string): Promise<boolean> => eventually(() => {
     const r = cluster.kubectl(['get', 'pod', name, '-o', 'name']);
     return r.code !== 0 && /NotFound/.test(r.stderr);
@@ -135,9 +156,9 @@ describe('pod resources and lifecycle on Docker', () => {
     cluster = await startCluster();
     // Everything that only needs time is applied up front, so the waits overlap.
     apply([
-      pod('g', out, SLEEPER.replace('command', 'resources: {limits: {cpu: 500m, memory: 64Mi}}\n    command')),
-      pod('b', out, SLEEPER.replace('command', 'resources: {requests: {cpu: 250m, memory: 32Mi}, limits: {cpu: "1"}}\n    command')),
-      pod('be', out, SLEEPER),
+      pod('g', out, sleeper('{limits: {cpu: 500m, memory: 64Mi}}')),
+      pod('b', out, sleeper('{requests: {cpu: 250m, memory: 32Mi}, limits: {cpu: "1"}}')),
+      pod('be', out, sleeper()),
       `apiVersion: v1
 kind: Pod
 metadata:
@@ -153,18 +174,19 @@ spec:
       `apiVersion: v1
 kind: Pod
 metadata:
-  name: crashloop
+  name: badcmd
 spec:
   containers:
   - name: c
     image: skiff/busybox:1.36
-    command: [sh, -c, 'echo boom; exit 3']
+    command: ["/nonexistent"]
 `,
       `apiVersion: v1
 kind: Pod
 metadata:
-  name: badcmd
+  name: badcmd-never
 spec:
+  restartPolicy: Never
   containers:
   - name: c
     image: skiff/busybox:1.36
@@ -174,6 +196,75 @@ spec:
       pod('policy-fail', out, shell('echo run >> /out/runs; exit 1'), '  restartPolicy: OnFailure\n'),
       pod('never-ok', out, shell('echo run >> /out/runs; exit 0'), '  restartPolicy: Never\n'),
       pod('never-fail', out, shell('echo run >> /out/runs; exit 1'), '  restartPolicy: Never\n'),
+      pod('hooks', out, `  - name: web
+    image: skiff/busybox:1.36
+    # httpd runs a CGI script that records the preStop request it gets.
+    command:
+    - sh
+    - -c
+    - |
+      mkdir -p /www/cgi-bin
+      cat > /www/cgi-bin/hook <<'EOS'
+      #!/bin/sh
+      echo "$REQUEST_METHOD $QUERY_STRING" >> /out/http
+      echo "Content-Type: text/plain"
+      echo
+      echo ok
+      EOS
+      chmod +x /www/cgi-bin/hook
+      # As PID 1 httpd would ignore SIGTERM and hold the deletion for the whole grace period.
+      trap 'exit 0' TERM
+      httpd -f -p 8080 -h /www &
+      wait
+    ports: [{name: http, containerPort: 8080}]
+    lifecycle:
+      preStop:
+        httpGet:
+          path: /cgi-bin/hook?from=prestop
+          port: http
+    volumeMounts: [{name: out, mountPath: /out}]
+  - name: worker
+    image: skiff/busybox:1.36
+    command:
+    - sh
+    - -c
+    - |
+      trap 'echo term >> /out/worker; exit 0' TERM
+      while true; do sleep 1; done
+    lifecycle:
+      postStart:
+        exec: {command: [sh, -c, 'echo poststart >> /out/worker']}
+      preStop:
+        exec: {command: [sh, -c, 'echo prestop >> /out/worker']}
+    volumeMounts: [{name: out, mountPath: /out}]
+`),
+      pod('usr1', out, `  - name: c
+    image: ${image}
+    imagePullPolicy: Never
+    command:
+    - sh
+    - -c
+    - |
+      trap 'echo usr1 >> /out/signals; exit 0' USR1
+      trap 'echo term >> /out/signals; exit 0' TERM
+      while true; do sleep 1; done
+    volumeMounts: [{name: out, mountPath: /out}]
+`),
+      pod('stubborn', out, `  - name: c
+    image: skiff/busybox:1.36
+    command:
+    - sh
+    - -c
+    - |
+      trap 'echo ignored >> /out/signals' TERM
+      while true; do sleep 1; done
+    volumeMounts: [{name: out, mountPath: /out}]
+`, '  terminationGracePeriodSeconds: 3\n'),
+      pod('forced', out, `  - name: c
+    image: skiff/busybox:1.36
+    command: [sh, -c, "trap '' TERM; while true; do sleep 1; done"]
+    volumeMounts: [{name: out, mountPath: /out}]
+`, '  terminationGracePeriodSeconds: 120\n'),
     ].join('---\n'));
   });
 
@@ -202,13 +293,9 @@ spec:
 
   it('puts memory and cpu limits and cpu requests into the container cgroups, with the QoS class in status', async () => {
     const cg = (name: string): { mem: bigint; quota: number; period: number; shares: number } => {
-      const read = (file: string): string => cluster.k(['exec', name, '--', 'cat', `/sys/fs/cgroup/${file}`]).trim();
-      return {
-        mem: BigInt(read('memory/memory.limit_in_bytes')),
-        quota: Number(read('cpu/cpu.cfs_quota_us')),
-        period: Number(read('cpu/cpu.cfs_period_us')),
-        shares: Number(read('cpu/cpu.shares')),
-      };
+      const files = ['memory/memory.limit_in_bytes', 'cpu/cpu.cfs_quota_us', 'cpu/cpu.cfs_period_us', 'cpu/cpu.shares'];
+      const [mem, quota, period, shares] = lines(cluster.k(['exec', name, '--', 'cat', ...files.map((f) => `/sys/fs/cgroup/${f}`)]));
+      return { mem: BigInt(mem), quota: Number(quota), period: Number(period), shares: Number(shares) };
     };
     for (const n of ['g', 'b', 'be']) await running(n);
 
@@ -234,10 +321,10 @@ spec:
   });
 
   it('kills a container over its memory limit as OOMKilled (137) and restarts it under Always', async () => {
-    const s = await eventually(() => {
+    const s = await waitFor(() => {
       const c = status('oom');
       return c && c.restartCount >= 1 && c.lastState?.terminated ? c : undefined;
-    }, 60_000, 300);
+    }, 60_000);
     assert.equal(s.lastState?.terminated?.reason, 'OOMKilled');
     assert.equal(s.lastState?.terminated?.exitCode, 137);
     assert.equal(getPod('oom').status?.qosClass, 'Burstable');
@@ -255,10 +342,10 @@ spec:
     assert.equal(row('policy-ok').status, 'Completed');
 
     // OnFailure + exit 1: restarted (the file gains a line per run).
-    const failing = await eventually(() => {
+    const failing = await waitFor(() => {
       const c = status('policy-fail');
       return c && c.restartCount >= 1 ? c : undefined;
-    }, 60_000, 300);
+    }, 60_000);
     assert.equal((failing.lastState?.terminated ?? failing.state?.terminated)?.exitCode, 1);
     await eventually(() => runs('policy-fail') >= 2, 30_000, 300);
     assert.equal(getPod('policy-fail').status?.phase, 'Running');
@@ -279,14 +366,16 @@ spec:
   });
 
   it('backs off crash-looping restarts and shows CrashLoopBackOff with restartCount and lastState', async () => {
+    apply(CRASHLOOP);
     // After the second crash the next start waits (10 s, then 20 s): the count holds while the status says so.
-    const seen = await eventually(() => {
+    // Applied here, not up front, so the count is seen as it reaches 2 and a whole back-off lies ahead.
+    const seen = await waitFor(() => {
       const c = status('crashloop');
       return c && c.restartCount >= 2 && c.state?.waiting?.reason === 'CrashLoopBackOff' ? c : undefined;
-    }, 90_000, 300);
+    }, 90_000);
     assert.equal(seen.lastState?.terminated?.exitCode, 3);
     assert.equal(seen.lastState?.terminated?.reason, 'Error');
-    assert.match(seen.state?.waiting?.message ?? '', /back-off \d+s restarting failed container=c pod=crashloop_default/);
+    assert.match(seen.state?.waiting?.message ?? '', /back-off (\d+m)?\d+s restarting failed container=c pod=crashloop_default/);
     const r = row('crashloop');
     assert.equal(r.status, 'CrashLoopBackOff');
     assert.match(r.restarts, new RegExp(`^${seen.restartCount} \\(\\S+ ago\\)$`));
@@ -311,46 +400,18 @@ spec:
     const described = cluster.k(['describe', 'pod', 'badcmd']);
     assert.match(described, /Reason:\s+(RunContainerError|CrashLoopBackOff)/);
     assert.match(described, /"\/nonexistent": stat \/nonexistent: no such file or directory/);
+    // The failed start is the container's last state, with the engine's message in the status itself.
+    const last = await waitFor(() => status('badcmd')?.lastState?.terminated, 30_000);
+    assert.equal(last.reason, 'ContainerCannotRun');
+    assert.notEqual(last.exitCode, 0);
+    assert.match(last.message ?? '', /\/nonexistent/);
+    // Under restartPolicy Never a command that cannot start fails the pod.
+    await eventually(() => getPod('badcmd-never').status?.phase === 'Failed', 60_000, 300);
+    assert.equal(status('badcmd-never')?.state?.terminated?.reason, 'ContainerCannotRun');
+    assert.equal(status('badcmd-never')?.restartCount, 0);
   });
 
   it('runs postStart and preStop hooks (exec and httpGet) and stops with SIGTERM on deletion', async () => {
-    apply(pod('hooks', out, `  - name: web
-    image: skiff/busybox:1.36
-    # httpd runs a CGI script that records the preStop request it gets.
-    command:
-    - sh
-    - -c
-    - |
-      mkdir -p /www/cgi-bin
-      cat > /www/cgi-bin/hook <<'EOS'
-      #!/bin/sh
-      echo "$REQUEST_METHOD $QUERY_STRING" >> /out/http
-      echo "Content-Type: text/plain"
-      echo
-      echo ok
-      EOS
-      chmod +x /www/cgi-bin/hook
-      exec httpd -f -p 8080 -h /www
-    ports: [{name: http, containerPort: 8080}]
-    lifecycle:
-      preStop:
-        httpGet: {path: /cgi-bin/hook?from=prestop, port: http}
-    volumeMounts: [{name: out, mountPath: /out}]
-  - name: worker
-    image: skiff/busybox:1.36
-    command:
-    - sh
-    - -c
-    - |
-      trap 'echo term >> /out/worker; exit 0' TERM
-      while true; do sleep 1; done
-    lifecycle:
-      postStart:
-        exec: {command: [sh, -c, 'echo poststart >> /out/worker']}
-      preStop:
-        exec: {command: [sh, -c, 'echo prestop >> /out/worker']}
-    volumeMounts: [{name: out, mountPath: /out}]
-`));
     await running('hooks');
     await eventually(() => existsSync(join(out, 'hooks', 'worker')), 30_000, 200);
     assert.deepEqual(lines(readFileSync(join(out, 'hooks', 'worker'), 'utf8')), ['poststart']);
@@ -364,18 +425,6 @@ spec:
   });
 
   it('stops a container with its image\'s STOPSIGNAL', async () => {
-    apply(pod('usr1', out, `  - name: c
-    image: ${image}
-    imagePullPolicy: Never
-    command:
-    - sh
-    - -c
-    - |
-      trap 'echo usr1 >> /out/signals; exit 0' USR1
-      trap 'echo term >> /out/signals; exit 0' TERM
-      while true; do sleep 1; done
-    volumeMounts: [{name: out, mountPath: /out}]
-`));
     await running('usr1');
     cluster.k(['delete', 'pod', 'usr1', '--wait=false']);
     await gone('usr1');
@@ -384,16 +433,6 @@ spec:
   });
 
   it('kills a container that ignores SIGTERM once terminationGracePeriodSeconds is over', async () => {
-    apply(pod('stubborn', out, `  - name: c
-    image: skiff/busybox:1.36
-    command:
-    - sh
-    - -c
-    - |
-      trap 'echo ignored >> /out/signals' TERM
-      while true; do sleep 1; done
-    volumeMounts: [{name: out, mountPath: /out}]
-`, '  terminationGracePeriodSeconds: 3\n'));
     await running('stubborn');
     cluster.k(['delete', 'pod', 'stubborn', '--wait=false']);
     // While the grace period runs the pod is still there, marked for deletion.
@@ -405,11 +444,6 @@ spec:
   });
 
   it('removes a pod at once with --grace-period=0 --force, and its containers soon after', async () => {
-    apply(pod('forced', out, `  - name: c
-    image: skiff/busybox:1.36
-    command: [sh, -c, "trap '' TERM; while true; do sleep 1; done"]
-    volumeMounts: [{name: out, mountPath: /out}]
-`, '  terminationGracePeriodSeconds: 120\n'));
     await running('forced');
     assert.ok(podContainers(cluster.name, 'forced').length >= 2, 'sandbox and app container should exist');
     const r = cluster.kubectl(['delete', 'pod', 'forced', '--grace-period=0', '--force'], { timeoutMs: 30_000 });

@@ -87,7 +87,8 @@ async function waitPod(name: string, pred: (p: PodJson) => boolean, what: string
       return pred(last) ? last : undefined;
     }, timeoutMs, 250);
   } catch (err) {
-    throw new Error(`${name}: ${what} did not happen: ${(err as Error).message}\nlast status: ${JSON.stringify(last?.status)}`);
+    const events = last ? (await podEvents(last.metadata.uid)).map((e) => `${e.reason} ${e.involvedObject.fieldPath ?? ''} x${e.count ?? 1}: ${e.message}`) : [];
+    throw new Error(`${name}: ${what} did not happen: ${(err as Error).message}\nlast status: ${JSON.stringify(last?.status)}\nevents:\n${events.join('\n')}`);
   }
 }
 
@@ -190,13 +191,13 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
   it('httpGet on a numbered port sends httpHeaders, honours timeoutSeconds and initialDelaySeconds, and fills the defaults', async () => {
     await apply(pod('http-fields', [
       container('web', WEB_SCRIPT, {
-        readinessProbe: { httpGet: { path: '/cgi-bin/hdr', port: 8080, httpHeaders: [{ name: 'X-Probe', value: 'yes' }] }, periodSeconds: 1 },
+        readinessProbe: { httpGet: { path: '/cgi-bin/hdr', port: 8080, httpHeaders: [{ name: 'X-Probe', value: 'yes' }] }, periodSeconds: 1, timeoutSeconds: 5 },
       }),
       // The same endpoint without the header answers 403.
-      container('noheader', 'exec sleep 3600', { readinessProbe: { httpGet: { path: '/cgi-bin/hdr', port: 8080 }, periodSeconds: 1 } }),
-      // A 3 s answer: too slow for timeoutSeconds 1, fine for 8.
+      container('noheader', 'exec sleep 3600', { readinessProbe: { httpGet: { path: '/cgi-bin/hdr', port: 8080 }, periodSeconds: 1, timeoutSeconds: 5 } }),
+      // A 3 s answer: too slow for timeoutSeconds 1, fine for 10.
       container('slowfail', 'exec sleep 3600', { readinessProbe: { httpGet: { path: '/cgi-bin/slow', port: 8080 }, periodSeconds: 2, timeoutSeconds: 1 } }),
-      container('slowok', 'exec sleep 3600', { readinessProbe: { httpGet: { path: '/cgi-bin/slow', port: 8080 }, periodSeconds: 2, timeoutSeconds: 8 } }),
+      container('slowok', 'exec sleep 3600', { readinessProbe: { httpGet: { path: '/cgi-bin/slow', port: 8080 }, periodSeconds: 2, timeoutSeconds: 10 } }),
       // Would pass at once, but the first run waits an hour.
       container('delayed', 'exec sleep 3600', { readinessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 3600 } }),
     ]));
@@ -226,25 +227,29 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
     assert.equal(condition(now, 'Ready'), 'False');
     assert.equal(readyColumn('http-fields'), '2/5');
     const ev = await podEvents(uid);
-    assert.equal(timesSeen(ev, 'Unhealthy', /.*/, 'web'), 0, 'the probe with the header never failed');
+    // Before httpd listens a probe may be refused, but with the header it is never turned away.
+    assert.equal(timesSeen(ev, 'Unhealthy', /statuscode: 403/, 'web'), 0, 'the probe with the header was never refused by the CGI');
     assert.equal(timesSeen(ev, 'Unhealthy', /.*/, 'delayed'), 0, 'the delayed probe never ran');
     const describe = cluster.k(['describe', 'pod', 'http-fields']);
-    assert.match(describe, /Readiness:\s+http-get http:\/\/:8080\/cgi-bin\/hdr delay=0s timeout=1s period=1s #success=1 #failure=3/);
+    assert.match(describe, /Readiness:\s+http-get http:\/\/:8080\/cgi-bin\/hdr delay=0s timeout=5s period=1s #success=1 #failure=3/);
     assert.match(describe, /Readiness:\s+exec \[true\] delay=3600s timeout=1s period=10s #success=1 #failure=3/);
   });
 
   it('tcpSocket and exec readiness follow a listener and a file', async () => {
     await apply(pod('tcp-exec', [
-      container('tcp', 'sleep 5; exec nc -ll -p 9090 -e true', { readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 } }),
-      container('ex', 'exec sleep 3600', { readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1 } }),
+      // nc listens only once the test says so, so the refused dial is seen first.
+      container('tcp', 'until [ -f /tmp/listen ]; do sleep 0.2; done; exec nc -ll -p 9090 -e true', { readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 } }),
+      container('ex', 'exec sleep 3600', { readinessProbe: { exec: { command: ['test', '-f', '/tmp/ready'] }, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5 } }),
     ]));
-    const p = await waitPod('tcp-exec', (x) => status(x, 'tcp')?.ready === true, 'tcp ready once nc listens');
+    const p = await waitPod('tcp-exec', (x) => status(x, 'tcp')?.state?.running !== undefined && status(x, 'ex')?.state?.running !== undefined, 'both running');
     const uid = p.metadata.uid;
     const ip = p.status?.podIP ?? '';
-    const ev = await podEvents(uid);
-    // Before nc listened, the probe dialled the pod IP and was refused.
-    assert.ok(timesSeen(ev, 'Unhealthy', new RegExp(`^Readiness probe failed: dial tcp ${ip.replace(/\./g, '\\.')}:9090: connect: connection refused$`), 'tcp') > 0,
-      JSON.stringify(ev.map((e) => e.message)));
+    // The probe dials the pod IP and is refused while nothing listens.
+    const refused = new RegExp(`^Readiness probe failed: dial tcp ${ip.replace(/\./g, '\\.')}:9090: connect: connection refused$`);
+    await eventually(async () => timesSeen(await podEvents(uid), 'Unhealthy', refused, 'tcp') > 0, 30_000, 250);
+    assert.equal(status(await getPod('tcp-exec'), 'tcp')?.ready, false);
+    cluster.k(['exec', 'tcp-exec', '-c', 'tcp', '--', 'touch', '/tmp/listen']);
+    await waitPod('tcp-exec', (x) => status(x, 'tcp')?.ready === true, 'tcp ready once nc listens');
     await eventually(async () => timesSeen(await podEvents(uid), 'Unhealthy', /^Readiness probe failed: /, 'ex') > 0, 30_000, 250);
     assert.equal(status(await getPod('tcp-exec'), 'ex')?.ready, false);
     assert.equal(readyColumn('tcp-exec'), '1/2');
@@ -261,17 +266,18 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
   });
 
   it('a failing liveness probe restarts the container, with Unhealthy and Killing events', async () => {
-    await apply(pod('live-http', [container('c', 'mkdir -p /w && echo ok > /w/healthz && exec httpd -f -p 8080 -h /w', {
+    await apply(pod('live-http', [container('c', 'mkdir -p /w && echo ok > /w/healthz && exec httpd -f -vv -p 8080 -h /w', {
       ports: [{ name: 'http', containerPort: 8080 }],
-      livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 3 },
+      livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1, failureThreshold: 3, timeoutSeconds: 3 },
     })]));
     const first = await waitPod('live-http', (p) => status(p, 'c')?.state?.running !== undefined, 'c running');
     const uid = first.metadata.uid;
     const firstId = status(first, 'c')?.containerID;
     assert.match(firstId ?? '', /^docker:\/\/[0-9a-f]{64}$/);
     assert.equal(status(first, 'c')?.restartCount, 0);
-    // A healthy liveness probe leaves the container alone; no probe failed yet.
-    assert.equal(timesSeen(await podEvents(uid), 'Unhealthy', /.*/), 0);
+    // Served at least once, so the probe has seen a healthy container before the file goes.
+    await eventually(() => cluster.k(['logs', 'live-http', '-c', 'c']).includes('response:200'), 30_000, 500);
+    assert.equal(timesSeen(await podEvents(uid), 'Unhealthy', /statuscode: 404/), 0);
 
     cluster.k(['exec', 'live-http', '-c', 'c', '--', 'rm', '/w/healthz']);
     const restarted = await waitPod('live-http', (p) => (status(p, 'c')?.restartCount ?? 0) >= 1 && status(p, 'c')?.state?.running !== undefined, 'c restarted');
@@ -286,7 +292,7 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
     assert.equal(unhealthy?.type, 'Warning');
 
     const describe = cluster.k(['describe', 'pod', 'live-http']);
-    assert.match(describe, /Liveness:\s+http-get http:\/\/:http\/healthz delay=0s timeout=1s period=1s #success=1 #failure=3/);
+    assert.match(describe, /Liveness:\s+http-get http:\/\/:http\/healthz delay=0s timeout=3s period=1s #success=1 #failure=3/);
     assert.match(describe, /Restart Count:\s+[1-9]/);
     assert.match(describe, /Warning\s+Unhealthy\s+.*Liveness probe failed: HTTP probe failed with statuscode: 404/);
     assert.match(describe, /Normal\s+Killing\s+.*Container c failed liveness probe, will be restarted/);
@@ -294,18 +300,21 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
     assert.match(events, /Unhealthy\s+pod\/live-http\s+Liveness probe failed: HTTP probe failed with statuscode: 404/);
     assert.match(events, /Killing\s+pod\/live-http\s+Container c failed liveness probe, will be restarted/);
 
-    // The new instance wrote /w/healthz again: it stays up, probed afresh.
-    const settled = await waitPod('live-http', (p) => status(p, 'c')?.started === true && status(p, 'c')?.ready === true, 'new instance ready');
+    // The new instance wrote /w/healthz again: probed afresh, it passes and stays up.
+    await eventually(() => cluster.k(['logs', 'live-http', '-c', 'c']).includes('response:200'), 30_000, 500);
+    const settled = await getPod('live-http');
+    assert.ok(status(settled, 'c')?.state?.running);
     const count = status(settled, 'c')?.restartCount ?? 0;
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(status(await getPod('live-http'), 'c')?.restartCount, count, 'a healthy new instance is not killed again');
   });
 
   it('a startup probe holds back an aggressive liveness probe until the container has started', async () => {
-    const gate = { exec: { command: ['test', '-f', '/tmp/started'] }, periodSeconds: 1 };
-    await apply(pod('startup-slow', [container('c', 'sleep 8; touch /tmp/started; exec sleep 3600', {
+    // httpd serves from the start; the file the probes ask for appears after 8 s (404 until then).
+    const gate = { httpGet: { path: '/started', port: 8080 }, periodSeconds: 1, timeoutSeconds: 5 };
+    await apply(pod('startup-slow', [container('c', 'mkdir -p /w; (sleep 8; echo ok > /w/started) & exec httpd -f -p 8080 -h /w', {
       startupProbe: { ...gate, failureThreshold: 30 },
-      // Without the startup gate this would kill the container within a second or two.
+      // Without the startup gate this would kill the container at its first 404.
       livenessProbe: { ...gate, failureThreshold: 1 },
       readinessProbe: { ...gate, failureThreshold: 1 },
     })]));
@@ -313,14 +322,14 @@ describe('pod probes', { timeout: 240_000, concurrency: true }, () => {
     const uid = starting.metadata.uid;
     assert.equal(status(starting, 'c')?.started, false, 'not started before the startup probe passes');
     assert.equal(status(starting, 'c')?.ready, false);
-    await eventually(async () => timesSeen(await podEvents(uid), 'Unhealthy', /^Startup probe failed: /, 'c') > 0, 30_000, 250);
+    await eventually(async () => timesSeen(await podEvents(uid), 'Unhealthy', /^Startup probe failed: HTTP probe failed with statuscode: 404$/, 'c') > 0, 30_000, 250);
 
     const up = await waitPod('startup-slow', (p) => status(p, 'c')?.started === true && status(p, 'c')?.ready === true, 'started and ready');
     assert.equal(status(up, 'c')?.restartCount, 0);
     assert.equal(status(up, 'c')?.containerID, status(starting, 'c')?.containerID, 'the same instance, never restarted');
     assert.equal(condition(up, 'Ready'), 'True');
     const ev = await podEvents(uid);
-    assert.equal(timesSeen(ev, 'Unhealthy', /^(Liveness|Readiness) probe failed/), 0, 'liveness and readiness did not run during startup');
+    assert.equal(timesSeen(ev, 'Unhealthy', /^(Liveness|Readiness) probe /), 0, `liveness and readiness did not run during startup: ${JSON.stringify(ev.map((e) => [e.reason, e.message, e.count, (e as { firstTimestamp?: string }).firstTimestamp]))}`);
     assert.equal(timesSeen(ev, 'Killing', /.*/), 0);
   });
 

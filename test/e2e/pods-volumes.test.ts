@@ -183,8 +183,15 @@ describe('pod volumes', () => {
     if (hostBase) rmSync(hostBase, { recursive: true, force: true });
   });
 
-  /** Waits for the pod's Ready condition; on timeout the error carries the pod and its events. */
-  async function waitReady(pod: string): Promise<void> {
+  const readiness = new Map<string, Promise<void>>();
+  /** Waits for the pod's Ready condition once per pod (later tests of a pod that never came up fail at once). */
+  function waitReady(pod: string): Promise<void> {
+    let p = readiness.get(pod);
+    if (!p) readiness.set(pod, (p = pollReady(pod)));
+    return p;
+  }
+  /** On timeout the error carries the pod and its events. */
+  async function pollReady(pod: string): Promise<void> {
     try {
       await eventually(() => cluster.kubectl(['get', 'pod', pod, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).stdout === 'True', 90_000, 500);
     } catch (err) {
@@ -200,16 +207,30 @@ describe('pod volumes', () => {
     assert.equal(r.code, 0, `exec in ${pod}/${container} failed: ${script}\n${r.stdout}\n${r.stderr}`);
     return r.stdout;
   };
-  /** Polls a file in the pod until it holds `want`: the agent refreshes projected files while the pod runs. */
-  const waitForContent = async (pod: string, path: string, want: string): Promise<void> => {
-    let last = '';
+  /**
+   * Mode and content of several files in one exec (each exec is a full kubectl round trip):
+   * undefined for a missing file. Modes follow links, as the volume files link into `..data`.
+   */
+  const files = (pod: string, container: string, paths: string[]): Record<string, { mode: string; content: string } | undefined> => {
+    const script = `for f in ${paths.join(' ')}; do if [ -e "$f" ]; then echo "$f $(stat -L -c %a "$f") $(base64 -w0 < "$f")"; else echo "$f -"; fi; done`;
+    const result: Record<string, { mode: string; content: string } | undefined> = {};
+    for (const line of out(pod, container, script).split('\n').filter(Boolean)) {
+      const [path, mode, b64] = line.split(' ');
+      result[path] = mode === '-' ? undefined : { mode, content: Buffer.from(b64 ?? '', 'base64').toString('utf8') };
+    }
+    return result;
+  };
+  /** Polls files in the pod until they hold `want`: the agent refreshes projected files while the pod runs. */
+  const waitForContents = async (pod: string, want: Record<string, string>): Promise<void> => {
+    let last: Record<string, string | undefined> = {};
     try {
       await eventually(() => {
-        last = exec(pod, 'main', `cat ${path}`).stdout;
-        return last === want;
+        const got = files(pod, 'main', Object.keys(want));
+        last = Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v?.content]));
+        return Object.entries(want).every(([k, v]) => last[k] === v);
       }, 90_000, 1000);
     } catch {
-      assert.fail(`${path} in ${pod} still holds ${JSON.stringify(last)}, want ${JSON.stringify(want)}`);
+      assert.fail(`files in ${pod} hold ${JSON.stringify(last)}, want ${JSON.stringify(want)}`);
     }
   };
 
@@ -217,38 +238,44 @@ describe('pod volumes', () => {
     await waitReady('shared');
     // The writer may still be writing right after the pod turns Ready.
     await eventually(() => exec('shared', 'reader', 'cat /scratch/sub/inner').stdout === 'deep\n', 30_000, 500);
-    assert.equal(out('shared', 'reader', 'cat /scratch/hello'), 'from-writer\n');
+    const seen = files('shared', 'reader', ['/scratch/hello', '/only-sub/inner', '/only-sub/hello', '/ro/hello']);
+    assert.equal(seen['/scratch/hello']?.content, 'from-writer\n');
     // subPath: only the sub directory is visible at /only-sub.
-    assert.equal(out('shared', 'reader', 'cat /only-sub/inner'), 'deep\n');
-    assert.equal(out('shared', 'reader', 'ls /only-sub').trim(), 'inner');
-    // A write through the subPath mount lands in the shared volume.
-    out('shared', 'reader', 'echo back > /only-sub/from-reader');
-    assert.equal(out('shared', 'writer', 'cat /scratch/sub/from-reader'), 'back\n');
-    // readOnly: the same volume mounted read-only refuses writes but shows the contents.
-    assert.equal(out('shared', 'reader', 'cat /ro/hello'), 'from-writer\n');
+    assert.equal(seen['/only-sub/inner']?.content, 'deep\n');
+    assert.equal(seen['/only-sub/hello'], undefined);
+    // readOnly: the same volume mounted read-only shows the contents...
+    assert.equal(seen['/ro/hello']?.content, 'from-writer\n');
+    // ...but refuses writes.
     const denied = exec('shared', 'reader', 'echo nope > /ro/new');
     assert.notEqual(denied.code, 0, 'writing to a readOnly mount succeeded');
     assert.match(denied.stderr + denied.stdout, /read-only file system/i);
-    assert.equal(exec('shared', 'writer', 'test -e /scratch/new').code, 1, 'the refused write left a file');
+    // A write through the subPath mount lands in the shared volume, seen by the other container.
+    out('shared', 'reader', 'echo back > /only-sub/from-reader');
+    const back = files('shared', 'writer', ['/scratch/sub/from-reader', '/scratch/new']);
+    assert.equal(back['/scratch/sub/from-reader']?.content, 'back\n');
+    assert.equal(back['/scratch/new'], undefined, 'the refused write left a file');
   });
 
   it('backs an emptyDir with medium Memory by a tmpfs sized by sizeLimit, shared by both containers', async () => {
     await waitReady('shared');
     for (const c of ['writer', 'reader']) {
-      const mounts = out('shared', c, 'mount');
+      const [mounts, dfOut] = out('shared', c, 'mount; echo ---; df -k /mem').split('---\n');
       const line = mounts.split('\n').find((l) => / on \/mem type /.test(l));
       assert.ok(line, `no mount at /mem in ${c}:\n${mounts}`);
       assert.match(line, / type tmpfs /);
       // 32Mi = 32768 1K-blocks.
-      const df = out('shared', c, 'df -k /mem').trim().split('\n');
+      const df = dfOut.trim().split('\n');
       const cells = df[df.length - 1].split(/\s+/);
       assert.equal(cells[0], 'tmpfs', df.join('\n'));
       assert.equal(cells[1], '32768', `tmpfs size in ${c}:\n${df.join('\n')}`);
+      if (c === 'reader') {
+        // The disk-backed emptyDir is not a tmpfs.
+        const scratch = mounts.split('\n').find((l) => / on \/scratch type /.test(l));
+        assert.ok(scratch && !/ type tmpfs /.test(scratch), `/scratch should be on disk: ${scratch ?? '(none)'}`);
+      }
     }
+    // Written by the writer, read by the reader: one tmpfs for the pod, not one per container.
     await eventually(() => exec('shared', 'reader', 'cat /mem/m').stdout === 'in-memory\n', 30_000, 500);
-    // The disk-backed emptyDir is not a tmpfs.
-    const scratch = out('shared', 'reader', 'mount').split('\n').find((l) => / on \/scratch type /.test(l));
-    assert.ok(scratch && !/ type tmpfs /.test(scratch), `/scratch should be on disk: ${scratch ?? '(none)'}`);
   });
 
   it('creates a DirectoryOrCreate hostPath and shares files with the host both ways', async () => {
@@ -262,57 +289,64 @@ describe('pod volumes', () => {
 
   it('projects configMap and secret keys as files, honouring items, modes and subPath', async () => {
     await waitReady('config');
-    assert.equal(out('config', 'main', 'cat /etc/cm/app.conf'), 'mode=blue\n');
-    assert.equal(out('config', 'main', 'cat /etc/cm/greeting'), 'hello');
+    const f = files('config', 'main', [
+      '/etc/cm/app.conf', '/etc/cm/greeting', '/etc/cm-items/nested/hello.txt', '/etc/cm-items/greeting', '/etc/cm-items/app.conf',
+      '/etc/sec/password', '/etc/sec/token', '/etc/sec-items/auth/token', '/etc/sec-items/password', '/etc/sec-items/token', '/etc/app/app.conf',
+    ]);
+    assert.deepEqual(f['/etc/cm/app.conf'], { mode: '644', content: 'mode=blue\n' });
+    assert.deepEqual(f['/etc/cm/greeting'], { mode: '644', content: 'hello' });
     assert.deepEqual(out('config', 'main', 'ls /etc/cm').trim().split(/\s+/).sort(), ['app.conf', 'greeting']);
-    // items: only the listed key, at its path.
-    assert.equal(out('config', 'main', 'cat /etc/cm-items/nested/hello.txt'), 'hello');
-    assert.equal(out('config', 'main', 'ls /etc/cm-items').trim(), 'nested');
-    // defaultMode 256 = 0400; the files are links into ..data, so stat follows them (-L).
-    assert.equal(out('config', 'main', 'stat -L -c %a /etc/cm-items/nested/hello.txt').trim(), '400');
-    assert.equal(out('config', 'main', 'stat -L -c %a /etc/cm/greeting').trim(), '644');
-    assert.equal(out('config', 'main', 'cat /etc/sec/password'), 's3cret');
-    assert.equal(out('config', 'main', 'cat /etc/sec/token'), 'tok-1');
-    assert.equal(out('config', 'main', 'stat -L -c %a /etc/sec/password').trim(), '400');
-    // A per-item mode (288 = 0440) wins over the default.
-    assert.equal(out('config', 'main', 'cat /etc/sec-items/auth/token'), 'tok-1');
-    assert.equal(out('config', 'main', 'stat -L -c %a /etc/sec-items/auth/token').trim(), '440');
-    assert.equal(exec('config', 'main', 'test -e /etc/sec-items/password').code, 1, 'items must leave other keys out');
+    // items: only the listed key, at its path; defaultMode 256 = 0400.
+    assert.deepEqual(f['/etc/cm-items/nested/hello.txt'], { mode: '400', content: 'hello' });
+    assert.equal(f['/etc/cm-items/greeting'], undefined);
+    assert.equal(f['/etc/cm-items/app.conf'], undefined);
+    assert.deepEqual(f['/etc/sec/password'], { mode: '400', content: 's3cret' });
+    assert.deepEqual(f['/etc/sec/token'], { mode: '400', content: 'tok-1' });
+    // A per-item mode (288 = 0440) wins over the default; keys not listed stay out.
+    assert.deepEqual(f['/etc/sec-items/auth/token'], { mode: '440', content: 'tok-1' });
+    assert.equal(f['/etc/sec-items/password'], undefined);
+    assert.equal(f['/etc/sec-items/token'], undefined);
     // subPath of a configMap: one key as a single file.
-    assert.equal(out('config', 'main', 'cat /etc/app/app.conf'), 'mode=blue\n');
-    assert.equal(out('config', 'main', 'test -f /etc/app/app.conf && echo file').trim(), 'file');
+    assert.equal(f['/etc/app/app.conf']?.content, 'mode=blue\n');
+    assert.equal(out('config', 'main', 'test -f /etc/app/app.conf && ls /etc/app').trim(), 'app.conf');
   });
 
   it('mounts configMap and secret volumes read-only', async () => {
     await waitReady('config');
+    // One exec: each write must fail with EROFS; the script prints what each attempt said.
+    const r = out('config', 'main', 'for f in /etc/cm/new /etc/sec/new /etc/cm/greeting /etc/app/app.conf; do if echo x 2>/dev/null > $f; then echo "$f written"; else (echo x > $f) 2>&1 | sed "s|^|$f |"; fi; done');
     for (const path of ['/etc/cm/new', '/etc/sec/new', '/etc/cm/greeting', '/etc/app/app.conf']) {
-      const r = exec('config', 'main', `echo x > ${path}`);
-      assert.notEqual(r.code, 0, `writing ${path} succeeded`);
-      assert.match(r.stderr + r.stdout, /read-only file system/i, path);
+      const line = r.split('\n').find((l) => l.startsWith(`${path} `));
+      assert.ok(line, `no result for ${path}:\n${r}`);
+      assert.doesNotMatch(line, / written$/, `writing ${path} succeeded`);
+      assert.match(line, /read-only file system/i, line);
     }
-    assert.equal(out('config', 'main', 'cat /etc/cm/greeting'), 'hello');
+    assert.equal(files('config', 'main', ['/etc/cm/greeting'])['/etc/cm/greeting']?.content, 'hello');
   });
 
   it('writes labels, annotations and the pod name through the downward API', async () => {
     await waitReady('config');
-    assert.equal(out('config', 'main', 'cat /etc/info/name'), 'config');
-    assert.equal(out('config', 'main', 'cat /etc/info/namespace'), 'default');
-    assert.equal(out('config', 'main', 'cat /etc/info/labels'), 'app="cfg"\ntier="back"');
-    assert.match(out('config', 'main', 'cat /etc/info/annotations'), /^note="hi there"$/m);
+    const f = files('config', 'main', ['/etc/info/name', '/etc/info/namespace', '/etc/info/labels', '/etc/info/annotations']);
+    assert.equal(f['/etc/info/name']?.content, 'config');
+    assert.equal(f['/etc/info/namespace']?.content, 'default');
+    assert.equal(f['/etc/info/labels']?.content, 'app="cfg"\ntier="back"');
+    assert.match(f['/etc/info/annotations']?.content ?? '', /^note="hi there"$/m);
   });
 
   it('brings ConfigMap and Secret updates to the running pod', async () => {
     await waitReady('config');
     cluster.k(['patch', 'configmap', 'app-config', '--type', 'merge', '-p', JSON.stringify({ data: { greeting: 'updated' } })]);
     cluster.k(['patch', 'secret', 'app-secret', '--type', 'merge', '-p', JSON.stringify({ data: { password: Buffer.from('rotated').toString('base64') } })]);
-    await waitForContent('config', '/etc/cm/greeting', 'updated');
-    await waitForContent('config', '/etc/cm-items/nested/hello.txt', 'updated');
-    await waitForContent('config', '/etc/sec/password', 'rotated');
-    // The mode survives the swap to the new contents.
-    assert.equal(out('config', 'main', 'stat -L -c %a /etc/cm-items/nested/hello.txt').trim(), '400');
     // The labels file follows a relabel too.
     cluster.k(['label', 'pod', 'config', 'tier=front', '--overwrite']);
-    await waitForContent('config', '/etc/info/labels', 'app="cfg"\ntier="front"');
+    await waitForContents('config', {
+      '/etc/cm/greeting': 'updated',
+      '/etc/cm-items/nested/hello.txt': 'updated',
+      '/etc/sec/password': 'rotated',
+      '/etc/info/labels': 'app="cfg"\ntier="front"',
+    });
+    // The mode survives the swap to the new contents.
+    assert.equal(files('config', 'main', ['/etc/cm-items/nested/hello.txt'])['/etc/cm-items/nested/hello.txt']?.mode, '400');
   });
 
   it('keeps data of a PersistentVolumeClaim in a named Docker volume across pods', async () => {

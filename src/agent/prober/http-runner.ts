@@ -53,6 +53,8 @@ function get(url: URL, headers: Headers, signal: AbortSignal): Promise<Response>
       method: 'GET',
       headers: single,
       agent: false,
+      // Go's client reads lines ending in a bare LF (CGI scripts behind busybox httpd send them); Node's strict parser does not.
+      insecureHTTPParser: true,
       // Kubernetes probes skip certificate verification: containers serve self-signed certs.
       rejectUnauthorized: false,
       // No SNI for an IP literal, as Go's client does.

@@ -47,11 +47,23 @@ export function checkFields(def: ResourceDefinition, obj: KObject, opts: AdmitOp
 }
 
 /** Defaults then validates; `old` is the stored object on update. */
+/** A copy without null-valued object fields, at any depth (list items are kept). */
+export function dropNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x) => dropNulls(x)) as T;
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (x !== null) out[k] = dropNulls(x);
+    return out as T;
+  }
+  return v;
+}
+
 export function admit(def: ResourceDefinition, input: KObject, old: KObject | undefined, opts: AdmitOptions): Admitted {
   const warnings = checkFields(def, input, opts);
   // Warn and Ignore accept unknown fields but, like Kubernetes, do not keep them.
   pruneUnknownFields(def, input);
-  const object = applyDefaults(def, input);
+  // JSON nulls decode to "unset" in Kubernetes (kubectl sends `creationTimestamp: null` in templates).
+  const object = applyDefaults(def, dropNulls(input));
   const causes = validateObject(def, object, old);
   if (causes.length) throw newInvalid(def, object.metadata.name ?? object.metadata.generateName ?? '', causes);
   // Judged on the request as sent: a field the defaulters filled in (a Pod's preemptionPolicy) was not asked for.

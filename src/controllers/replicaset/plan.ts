@@ -3,7 +3,8 @@
  * pods to create or which to delete, and the status it reports. No I/O; `now` is passed in.
  */
 import type { ReplicaSet, ReplicaSetCondition, ReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
-import type { OwnerReference, Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { deepCopy } from '../../api/machinery/object.js';
 import { fromLabelSelector, matchesLabels } from '../../api/machinery/selectors.js';
 

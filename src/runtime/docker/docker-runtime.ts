@@ -1,7 +1,7 @@
 // The Runtime on a local Docker engine (dockerode): pod sandboxes are containers of the sandbox
 // image that own the pod's network and IPC namespaces; app containers join them, as dockershim did.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
@@ -463,14 +463,15 @@ export class DockerRuntime implements Runtime {
       } else if (m.hostPath !== undefined) {
         const source = m.subPath ? join(m.hostPath, m.subPath) : m.hostPath;
         // The kubelet creates a missing subPath directory; the engine would too, but as root only.
-        if (m.subPath) mkdirSync(source, { recursive: true });
+        // An existing entry (a configMap key's file link) is mounted as it is.
+        if (m.subPath && !existsSync(source)) mkdirSync(source, { recursive: true });
         binds.push(`${source}:${m.containerPath}${ro}`);
       } else if (m.volumeName) {
         if (m.subPath) {
           // API 1.41 cannot mount part of a volume: bind the sub directory of its mountpoint.
           const vol = await this.call(() => this.docker.getVolume(m.volumeName as string).inspect());
           const source = join(vol.Mountpoint, m.subPath);
-          mkdirSync(source, { recursive: true });
+          if (!existsSync(source)) mkdirSync(source, { recursive: true });
           binds.push(`${source}:${m.containerPath}${ro}`);
         } else {
           binds.push(`${m.volumeName}:${m.containerPath}${ro}`);
