@@ -35,6 +35,11 @@ export class Backoff {
     return !!e && now < e.lastFailure + e.delayMs;
   }
 
+  /** The current back-off period of `key` (what the kubelet names in `back-off 20s ...`). */
+  period(key: string): number {
+    return this.entries.get(key)?.delayMs ?? 0;
+  }
+
   /** Milliseconds left to wait, 0 when free to try. */
   remaining(key: string, now: number): number {
     const e = this.entries.get(key);

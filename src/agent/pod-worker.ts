@@ -125,7 +125,7 @@ export class PodWorker {
 
     for (const name of actions.backingOff) {
       const remaining = d.crashBackoff.remaining(this.backoffKey(name), now);
-      const seconds = Math.ceil(remaining / 1000);
+      const seconds = Math.round(d.crashBackoff.period(this.backoffKey(name)) / 1000);
       this.waiting.set(name, { reason: 'CrashLoopBackOff', message: `back-off ${humanSeconds(seconds)} restarting failed container=${name} pod=${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${this.uid})` });
       d.recorder.event(involved(pod, name), 'Warning', 'BackOff', 'Back-off restarting failed container');
       d.requeueAfter(this.uid, remaining + 50);
