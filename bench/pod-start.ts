@@ -277,7 +277,12 @@ async function applyPod(http: Http, watch: PodWatch, name: string): Promise<void
 
 async function removeLabelled(docker: Docker, label: string): Promise<void> {
   const list = await docker.listContainers({ all: true, filters: { label: [label] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
+  // Containers in another's network namespace go first: removing a sandbox and its members at the same time can leave
+  // a stale endpoint behind, and the network then refuses removal ("has active endpoints").
+  const joined = (c: Docker.ContainerInfo): boolean => (c.HostConfig?.NetworkMode ?? '').startsWith('container:');
+  const rm = (c: Docker.ContainerInfo): Promise<unknown> => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
+  await Promise.all(list.filter(joined).map(rm));
+  await Promise.all(list.filter((c) => !joined(c)).map(rm));
 }
 
 /** Everything a cluster left in the engine: containers, then its networks and volumes. */

@@ -64,7 +64,11 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`skiff up did not become ready in 90 s:\n${out}`)), 90_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started cluster behind: the test could not stop it otherwise.
+      child.kill('SIGKILL');
+      reject(new Error(`skiff up did not become ready in 90 s:\n${out}`));
+    }, 90_000);
     const check = (): void => {
       const m = /ready at (https:\/\/\S+)/.exec(out);
       if (m) {
@@ -106,8 +110,24 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   };
 }
 
-/** Removes a cluster's data dir (after stop). */
+/** Removes every container, network and volume of a cluster from the engine (they carry its name as a label). */
+export function removeDockerObjects(clusterName: string): void {
+  const label = `label=io.skiff.cluster=${clusterName}`;
+  const ids = (args: string[]): string[] => spawnSync('docker', args, { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  const containers = ids(['ps', '-aq', '--filter', label]);
+  if (containers.length) spawnSync('docker', ['rm', '-f', '-v', ...containers]);
+  const networks = ids(['network', 'ls', '-q', '--filter', label]);
+  if (networks.length) spawnSync('docker', ['network', 'rm', ...networks]);
+  const volumes = ids(['volume', 'ls', '-q', '--filter', label]);
+  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes]);
+}
+
+/** Removes a cluster's data dir and its Docker objects (after stop). */
 export function removeDataDir(c: Cluster): void {
+  removeDockerObjects(c.name);
+  // Memory-backed emptyDirs are tmpfs mounts under the data dir; unmount before removing it.
+  const mounts = spawnSync('sh', ['-c', `grep -o ' ${c.dataDir}/[^ ]*' /proc/self/mounts`], { encoding: 'utf8' }).stdout?.split('\n').map((m) => m.trim()).filter(Boolean) ?? [];
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
   rmSync(c.dataDir, { recursive: true, force: true });
 }
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { eventually, kubectlBinary, startCluster, type Cluster } from './harness.js';
+import { eventually, kubectlBinary, startCluster, type Cluster, type StartOptions } from './harness.js';
 
 const BUSYBOX = 'skiff/busybox:1.36';
 const SANDBOX = 'skiff/sandbox:0.1';
@@ -45,6 +45,32 @@ function purgeCluster(cluster: string, host?: string): void {
   if (nets.length) spawnSync('docker', [...h, 'network', 'rm', ...nets], { timeout: 30_000 });
   const vols = ls(['volume', 'ls', '-q', '--filter', filter]);
   if (vols.length) spawnSync('docker', [...h, 'volume', 'rm', '-f', ...vols], { timeout: 30_000 });
+}
+
+/**
+ * startCluster with one retry: on a loaded machine `skiff up` can miss the harness's 20 s, and the
+ * harness then leaves it running, so it is stopped by the pid it wrote (checked against its data dir).
+ */
+async function startOwned(opts: StartOptions & { dataDir: string }): Promise<Cluster> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startCluster(opts);
+    } catch (err) {
+      const file = join(opts.dataDir, 'skiff.pid');
+      const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
+      let cmdline = '';
+      try {
+        cmdline = pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+      } catch {
+        // Already gone.
+      }
+      if (cmdline.includes(opts.dataDir)) {
+        process.kill(pid, 'SIGKILL');
+        await eventually(() => !existsSync(`/proc/${pid}`), 10_000, 100);
+      }
+      if (attempt >= 1) throw err;
+    }
+  }
 }
 
 function freePort(): Promise<number> {
@@ -257,6 +283,7 @@ class PrivateDockerd {
 
 describe('node registration, images and faults', { timeout: 300_000 }, () => {
   let cluster: Cluster;
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-nf-'));
   const registry = new Registry();
   const docker = new Docker({ socketPath: '/var/run/docker.sock', version: 'v1.41' });
   const repo = `skiff-e2e-${randomBytes(4).toString('hex')}/busybox`;
@@ -269,7 +296,7 @@ describe('node registration, images and faults', { timeout: 300_000 }, () => {
   let nodeName = '';
 
   before(async () => {
-    const [c] = await Promise.all([startCluster(), registry.start()]);
+    const [c] = await Promise.all([startOwned({ dataDir }), registry.start()]);
     cluster = c;
     nodeName = `${cluster.name}-control-plane`;
     remote = `127.0.0.1:${registry.port}/${repo}`;
@@ -299,8 +326,8 @@ describe('node registration, images and faults', { timeout: 300_000 }, () => {
     if (cluster) {
       await cluster.stop();
       purgeCluster(cluster.name);
-      rmSync(cluster.dataDir, { recursive: true, force: true });
     }
+    rmSync(dataDir, { recursive: true, force: true });
     for (const ref of [`${remote}:1.36`, `${remote}:v2`]) spawnSync('docker', ['rmi', '-f', ref]);
     if (variantId) spawnSync('docker', ['rmi', '-f', variantId]);
     await registry.stop();
@@ -469,6 +496,7 @@ describe('node registration, images and faults', { timeout: 300_000 }, () => {
 describe('a stopped Docker engine', { timeout: 300_000 }, () => {
   const engine = new PrivateDockerd();
   let cluster: Cluster | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-nf-eng-'));
   const name = `nfeng${process.pid}${Math.floor(Math.random() * 1e4)}`;
 
   before(async () => {
@@ -476,13 +504,13 @@ describe('a stopped Docker engine', { timeout: 300_000 }, () => {
     // The private engine has no registry to pull from: it gets the images from the machine's engine.
     const load = spawnSync('sh', ['-c', `docker save ${SANDBOX} ${BUSYBOX} | docker -H ${engine.host} load`], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(load.status, 0, load.stderr);
-    cluster = await startCluster({ name, extraArgs: ['--docker-socket', engine.socket] });
+    cluster = await startOwned({ name, dataDir, extraArgs: ['--docker-socket', engine.socket] });
   });
 
   after(async () => {
     if (cluster) await cluster.stop();
     await engine.cleanup(name);
-    if (cluster) rmSync(cluster.dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
     assert.ok(!existsSync(engine.dir));
   }, { timeout: 90_000 });
 

@@ -5,7 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { api, startCluster, type Cluster } from './harness.js';
+import { api, startCluster, type Cluster, removeDockerObjects } from './harness.js';
 
 interface Meta {
   name: string;
@@ -181,6 +181,7 @@ describe('restart after SIGKILL', { timeout: 120_000 }, () => {
   after(async () => {
     // Only the live ones: a crashed process already exited, and waiting for its exit again would never end.
     for (const c of running) if (c.process.exitCode === null && c.process.signalCode === null) await c.stop('SIGKILL');
+    for (const name of new Set(running.map((c) => c.name))) removeDockerObjects(name);
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
   }, { timeout: 30_000 });
 

@@ -83,7 +83,8 @@ function asDockerError(err: unknown): DockerError {
 function engineMessage(err: DockerError): string {
   const json = err.json;
   if (json && typeof json === 'object' && typeof json.message === 'string') return json.message;
-  return err.message;
+  // dockerode prefixes the engine's text with its HTTP status: users need only the engine's words.
+  return err.message.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '');
 }
 
 function isNotFound(err: unknown): boolean {
