@@ -1,7 +1,7 @@
 // End-to-end: malformed, invalid and conflicting requests get the right Status, change nothing and never 500.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, removeDataDir, startCluster, type Cluster } from './harness.js';
+import { api, removeDataDir, startCluster, type Cluster, eventually } from './harness.js';
 
 interface Status {
   kind: string;
@@ -41,8 +41,13 @@ function expectStatus(reply: { status: number; body: string }, code: number, rea
 }
 
 /** The stored objects of the test namespace as kubectl prints them, for before/after comparison. */
+/**
+ * What users stored: names, uids, labels, specs and data. Status, resourceVersions and the
+ * controllers' own annotations change by themselves as pods run and Deployments roll out.
+ */
 function state(): string {
-  return cluster.k(['get', 'configmaps,secrets,pods,deployments,services', '-n', NS, '-o', 'json']);
+  const list = JSON.parse(cluster.k(['get', 'configmaps,secrets,pods,deployments,services', '-n', NS, '-o', 'json'])) as { items: { kind: string; metadata: { name: string; uid: string; labels?: unknown }; spec?: unknown; data?: unknown; stringData?: unknown; type?: unknown }[] };
+  return JSON.stringify(list.items.map((o) => ({ kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, labels: o.metadata.labels, spec: o.spec, data: o.data, type: o.type })), null, 2);
 }
 
 function assertUnchanged(): void {
@@ -58,6 +63,8 @@ describe('bad input', { timeout: 120_000 }, () => {
     cluster.k(['create', 'namespace', NS]);
     cluster.k(['create', 'configmap', 'keep', '-n', NS, '--from-literal=a=1']);
     cluster.k(['create', 'deployment', 'web', '-n', NS, '--image=nginx:1.27']);
+    // The Deployment's pod is created and scheduled by the controllers; the baseline is taken once it is placed.
+    await eventually(() => cluster.k(['get', 'pods', '-n', NS, '-o', 'jsonpath={.items[*].spec.nodeName}']).trim() !== '', 60_000);
     baseline = state();
   });
 

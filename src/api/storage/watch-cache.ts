@@ -77,7 +77,8 @@ export class WatchCache {
       this.historyFloor = listed.revision;
       // The store keeps write history across restarts; loading its tail lets watches that
       // started before a restart resume from their resourceVersion instead of relisting.
-      const floor = Math.max(compacted, listed.revision - this.historyLimit, 0);
+      // Revision 0 means "only new events" to a backend, so replay starts after revision 1 at the earliest.
+      const floor = listed.revision === 0 ? 0 : Math.max(compacted, listed.revision - this.historyLimit, 1);
       this.loadedUpTo = listed.revision;
       try {
         this.upstream = this.backend.watch('', floor, (events) => this.observe(events));
