@@ -208,8 +208,8 @@ export class PodWorker {
       this.waiting.set(c.name, { reason: 'ErrImagePull', message: msg });
       d.recorder.event(involved(pod, c.name), 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       d.recorder.event(involved(pod, c.name), 'Warning', 'Failed', 'Error: ErrImagePull');
-      // Look again soon: during the back-off the container shows ImagePullBackOff, as the kubelet reports it.
-      d.requeueAfter(this.uid, 1000);
+      // Look again within the back-off: the container then shows ImagePullBackOff, as the kubelet reports it.
+      d.requeueAfter(this.uid, Math.min(5000, d.pullBackoff.remaining(key, d.now().getTime()) + 50));
       return false;
     }
   }
