@@ -123,7 +123,11 @@ export class NodeAgent {
     await this.renewLease();
     this.pods.addEventHandler({
       onAdd: (p) => this.onPod(p as Pod),
-      onUpdate: (_o, p) => this.onPod(p as Pod),
+      // Status writes (most of them the agent's own) need no sync; spec and metadata changes do.
+      onUpdate: (o, p) => {
+        if (!podChangeNeedsSync(o as Pod, p as Pod)) return;
+        this.onPod(p as Pod);
+      },
       onDelete: (p) => this.onPodGone(p as Pod),
     });
     this.pods.start();
@@ -368,6 +372,14 @@ export class NodeAgent {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
   }
+}
+
+/** Whether an update of a pod is more than a status write: spec, deletion, labels or annotations changed. */
+export function podChangeNeedsSync(old: Pod, cur: Pod): boolean {
+  const o = old.metadata ?? {};
+  const c = cur.metadata ?? {};
+  return !deepEqual(old.spec, cur.spec) || o.deletionTimestamp !== c.deletionTimestamp || o.deletionGracePeriodSeconds !== c.deletionGracePeriodSeconds
+    || !deepEqual(o.labels, c.labels) || !deepEqual(o.annotations, c.annotations);
 }
 
 function mergeScheduled(next: NonNullable<Pod['status']>['conditions'], old: NonNullable<Pod['status']>['conditions']): NonNullable<Pod['status']>['conditions'] {

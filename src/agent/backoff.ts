@@ -35,6 +35,12 @@ export class Backoff {
     return !!e && now < e.lastFailure + e.delayMs;
   }
 
+  /** Milliseconds since the last recorded failure of `key` (Infinity when none). */
+  sinceLastFailure(key: string, now: number): number {
+    const e = this.entries.get(key);
+    return e ? now - e.lastFailure : Infinity;
+  }
+
   /** The current back-off period of `key` (what the kubelet names in `back-off 20s ...`). */
   period(key: string): number {
     return this.entries.get(key)?.delayMs ?? 0;

@@ -55,6 +55,9 @@ function involved(pod: Pod, container?: string): InvolvedObject {
   };
 }
 
+/** How long ErrImagePull is reported before the status turns to ImagePullBackOff. */
+const ERR_IMAGE_PULL_SHOWN_MS = 3000;
+
 export class PodWorker {
   /** Why containers are not running, kept between syncs for status. */
   private readonly waiting = new Map<string, Waiting>();
@@ -189,6 +192,12 @@ export class PodWorker {
     const now = d.now().getTime();
     if (d.pullBackoff.isInBackoff(key, now)) {
       const prev = this.waiting.get(c.name);
+      // Right after a failed pull the error itself stays on show (other events may re-sync the pod at once).
+      const since = d.pullBackoff.sinceLastFailure(key, now);
+      if (prev?.reason === 'ErrImagePull' && since < ERR_IMAGE_PULL_SHOWN_MS) {
+        d.requeueAfter(this.uid, ERR_IMAGE_PULL_SHOWN_MS - since + 50);
+        return false;
+      }
       this.waiting.set(c.name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"${prev?.message && prev.reason !== 'ImagePullBackOff' ? `: ${prev.message}` : prev?.reason === 'ImagePullBackOff' ? prev.message?.replace(/^Back-off pulling image "[^"]*"/, '') ?? '' : ''}` });
       d.recorder.event(involved(pod, c.name), 'Normal', 'BackOff', `Back-off pulling image "${image}"`);
       d.requeueAfter(this.uid, d.pullBackoff.remaining(key, now) + 50);
@@ -209,7 +218,7 @@ export class PodWorker {
       d.recorder.event(involved(pod, c.name), 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`);
       d.recorder.event(involved(pod, c.name), 'Warning', 'Failed', 'Error: ErrImagePull');
       // Look again within the back-off: the container then shows ImagePullBackOff, as the kubelet reports it.
-      d.requeueAfter(this.uid, Math.min(5000, d.pullBackoff.remaining(key, d.now().getTime()) + 50));
+      d.requeueAfter(this.uid, ERR_IMAGE_PULL_SHOWN_MS + 50);
       return false;
     }
   }

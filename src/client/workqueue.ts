@@ -69,6 +69,24 @@ export class WorkQueue {
     }
   }
 
+  /**
+   * Takes the next key and runs `sync` on it: success forgets its failures, an error re-queues it
+   * with backoff. Resolves false once the queue is shut down. This is every controller's worker loop body.
+   */
+  async processNextWorkItem(sync: (key: string) => Promise<void>): Promise<boolean> {
+    const key = await this.get();
+    if (key === undefined) return false;
+    try {
+      await sync(key);
+      this.forget(key);
+    } catch {
+      this.addRateLimited(key);
+    } finally {
+      this.done(key);
+    }
+    return true;
+  }
+
   shutDown(): void {
     this.shuttingDown = true;
     for (const w of this.waiters.splice(0)) w(undefined);

@@ -162,17 +162,7 @@ export class DeploymentController {
   }
 
   private async processNextWorkItem(): Promise<boolean> {
-    const key = await this.queue.get();
-    if (key === undefined) return false;
-    try {
-      await this.syncHandler(key);
-      this.queue.forget(key);
-    } catch {
-      this.queue.addRateLimited(key);
-    } finally {
-      this.queue.done(key);
-    }
-    return true;
+    return this.queue.processNextWorkItem((key) => this.syncHandler(key));
   }
 
   /** Overridable in tests. */

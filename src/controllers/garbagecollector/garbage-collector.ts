@@ -79,17 +79,8 @@ export class GarbageCollector {
 
   private async worker(): Promise<void> {
     await Promise.all(this.informers.map((i) => i.waitForSync()));
-    while (this.running) {
-      const uid = await this.queue.get();
-      if (uid === undefined) return;
-      try {
-        await this.sync(uid);
-        this.queue.forget(uid);
-      } catch {
-        this.queue.addRateLimited(uid);
-      } finally {
-        this.queue.done(uid);
-      }
+    while (this.running && (await this.queue.processNextWorkItem((k) => this.sync(k)))) {
+      // Each pass handles one key.
     }
   }
 

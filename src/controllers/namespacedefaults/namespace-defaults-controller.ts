@@ -37,17 +37,8 @@ export class NamespaceDefaultsController {
 
   private async worker(): Promise<void> {
     await Promise.all([this.namespaces, this.accounts, this.configmaps].map((i) => i.waitForSync()));
-    while (this.running) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.sync(key);
-        this.queue.forget(key);
-      } catch {
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
+    while (this.running && (await this.queue.processNextWorkItem((k) => this.sync(k)))) {
+      // Each pass handles one key.
     }
   }
 

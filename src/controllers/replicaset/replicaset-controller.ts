@@ -198,17 +198,7 @@ export class ReplicaSetController {
 
   /** One key at a time per key: the queue never hands a key to two workers at once. */
   private async processNextWorkItem(): Promise<boolean> {
-    const key = await this.queue.get();
-    if (key === undefined) return false;
-    try {
-      await this.syncHandler(key);
-      this.queue.forget(key);
-    } catch {
-      this.queue.addRateLimited(key);
-    } finally {
-      this.queue.done(key);
-    }
-    return true;
+    return this.queue.processNextWorkItem((key) => this.syncHandler(key));
   }
 
   /** Overridable in tests. */

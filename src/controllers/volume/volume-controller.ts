@@ -67,17 +67,8 @@ export class VolumeController {
     await Promise.all([this.claims, this.volumes, this.classes].map((i) => i.waitForSync()));
     await this.ensureDefaultClass();
     this.queue.add(CLASSES);
-    while (this.running) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
-      try {
-        await this.sync(key);
-        this.queue.forget(key);
-      } catch {
-        this.queue.addRateLimited(key);
-      } finally {
-        this.queue.done(key);
-      }
+    while (this.running && (await this.queue.processNextWorkItem((k) => this.sync(k)))) {
+      // Each pass handles one key.
     }
   }
 
