@@ -56,6 +56,13 @@ const LEASE_RENEW_MS = 10_000;
 /** Engine events that change what a pod's sync would see. */
 const SYNC_ACTIONS = new Set(['start', 'die', 'oom', 'destroy', 'stop', 'pause', 'unpause']);
 const NODE_STATUS_MS = 10_000;
+/** The safety-net resync; engine events and API changes trigger syncs at once. Config volumes refresh with it. */
+const RESYNC_MS = 20_000;
+const NODE_STATUS_REPORT_MS = 60_000;
+
+function withoutHeartbeats(status: unknown): unknown {
+  return JSON.parse(JSON.stringify(status ?? {}, (k, v: unknown) => (k === 'lastHeartbeatTime' ? undefined : v)));
+}
 
 function readOr(path: string, fallback: string): string {
   try {
@@ -85,6 +92,7 @@ export class NodeAgent {
   private runtimeMessage?: string;
   private runtimeVersion = 'docker://unknown';
   private stopped = false;
+  private lastStatusReport = 0;
 
   constructor(private readonly opts: NodeAgentOptions) {
     this.pods = new Informer(opts.client, Refs.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
@@ -140,7 +148,7 @@ export class NodeAgent {
     });
     this.intervals.push(setInterval(() => void this.renewLease().catch(() => undefined), LEASE_RENEW_MS));
     this.intervals.push(setInterval(() => void this.updateNodeStatus().catch(() => undefined), NODE_STATUS_MS));
-    this.intervals.push(setInterval(() => void this.resync().catch(() => undefined), this.opts.resyncMs ?? 10_000));
+    this.intervals.push(setInterval(() => void this.resync().catch(() => undefined), this.opts.resyncMs ?? RESYNC_MS));
     for (const t of this.intervals) t.unref();
     await this.pods.waitForSync();
     await this.cleanupOrphans();
@@ -236,7 +244,10 @@ export class NodeAgent {
       const cur = existing ?? await client.get(Refs.nodes, undefined, this.opts.nodeName);
       existing = undefined;
       const next = this.desiredNode(cur);
+      // With a Lease as the heartbeat, an unchanged status is re-reported only every minute, as the kubelet does.
+      if (Date.now() - this.lastStatusReport < NODE_STATUS_REPORT_MS && deepEqual(withoutHeartbeats(cur.status), withoutHeartbeats(next.status))) return;
       try {
+        this.lastStatusReport = Date.now();
         await client.updateStatus(Refs.nodes, { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } }, { fieldManager: 'kubelet' });
         return;
       } catch (err) {
