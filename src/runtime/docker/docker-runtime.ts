@@ -175,6 +175,7 @@ export class DockerRuntime implements Runtime {
   private readonly nodeName: string;
   private readonly sandboxImage: string;
   private readonly imageRefs = new Map<string, string>();
+  private readonly inspections = new Map<string, { state: string; info: Docker.ContainerInspectInfo }>();
 
   constructor(opts: DockerRuntimeOptions) {
     this.socketPath = opts.socketPath ?? '/var/run/docker.sock';
@@ -379,6 +380,21 @@ export class DockerRuntime implements Runtime {
     };
   }
 
+  /**
+   * Inspects a listed container, reusing the last inspection while the engine reports the same
+   * state for it: what an inspection shows only changes with the state, and the agent lists every
+   * pod's containers on each resync.
+   */
+  private async inspectListed(c: Docker.ContainerInfo): Promise<Docker.ContainerInspectInfo | undefined> {
+    const cached = this.inspections.get(c.Id);
+    if (cached && cached.state === c.State && c.State !== 'created') return cached.info;
+    const info = await this.inspect(c.Id);
+    if (this.inspections.size > 4096) this.inspections.clear();
+    if (info) this.inspections.set(c.Id, { state: c.State, info });
+    else this.inspections.delete(c.Id);
+    return info;
+  }
+
   private async inspect(id: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {
       return await this.call(() => this.docker.getContainer(id).inspect());
@@ -419,7 +435,7 @@ export class DockerRuntime implements Runtime {
         filters: { label: this.labelFilters({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_SANDBOX }) },
       }),
     );
-    const infos = await Promise.all(list.map((c) => this.inspect(c.Id)));
+    const infos = await Promise.all(list.map((c) => this.inspectListed(c)));
     return infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined).map((i) => this.sandboxFromInspect(i));
   }
 
@@ -586,8 +602,8 @@ export class DockerRuntime implements Runtime {
         filters: { label: this.labelFilters({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_CONTAINER }) },
       }),
     );
-    const out = await Promise.all(list.map((c) => this.containerStatus(toId(c.Id))));
-    return out.filter((s): s is ContainerStatus => s !== undefined);
+    const infos = await Promise.all(list.map((c) => this.inspectListed(c)));
+    return Promise.all(infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined).map((i) => this.statusFromInspect(i)));
   }
 
   private async imageRef(imageId: string): Promise<string> {
@@ -606,7 +622,10 @@ export class DockerRuntime implements Runtime {
 
   async containerStatus(id: ContainerId): Promise<ContainerStatus | undefined> {
     const info = await this.inspect(rawId(id));
-    if (!info) return undefined;
+    return info ? this.statusFromInspect(info) : undefined;
+  }
+
+  private async statusFromInspect(info: Docker.ContainerInspectInfo): Promise<ContainerStatus> {
     const labels = info.Config.Labels ?? {};
     // A start the engine refused (bad command) leaves the container "created" with State.Error set:
     // it ran and failed as far as the pod is concerned, so it is reported exited (ContainerCannotRun).
