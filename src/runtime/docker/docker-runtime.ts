@@ -387,7 +387,8 @@ export class DockerRuntime implements Runtime {
    */
   private async inspectListed(c: Docker.ContainerInfo): Promise<Docker.ContainerInspectInfo | undefined> {
     const cached = this.inspections.get(c.Id);
-    if (cached && cached.state === c.State && c.State !== 'created') return cached.info;
+    // A cached inspection is trusted only while it agrees with the list; events drop entries (see events()).
+    if (cached && cached.state === c.State && cached.info.State.Status === c.State && c.State !== 'created') return cached.info;
     const info = await this.inspect(c.Id);
     if (this.inspections.size > 4096) this.inspections.clear();
     if (info) this.inspections.set(c.Id, { state: c.State, info });
@@ -893,6 +894,8 @@ export class DockerRuntime implements Runtime {
               if (ev.time) since = ev.time;
               const attrs = { ...(ev.Actor?.Attributes ?? {}) };
               for (const k of ['name', 'image', 'exitCode', 'signal', 'execID']) delete attrs[k];
+              // The engine's list can lag its events: whatever happened, the next look inspects afresh.
+              this.inspections.delete(ev.Actor?.ID ?? '');
               onEvent({ action: (ev.Action ?? '').split(':')[0], id: toId(ev.Actor?.ID ?? ''), labels: attrs });
             } catch {
               // A malformed line is skipped; the stream itself stays usable.
