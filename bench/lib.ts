@@ -1,5 +1,5 @@
 // Shared pieces of the control-plane benchmarks: start/stop a real `skiff up`, HTTPS requests with keep-alive, statistics, /proc sampling.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -73,7 +73,10 @@ export async function startSkiff(dataDir: string, port = 0, timeoutMs = 30_000, 
   });
   return {
     process: child, pid: child.pid ?? 0, dataDir, url, port: Number(new URL(url).port), output: () => out,
-    stop: () => stopChild(child),
+    stop: async () => {
+      await stopChild(child);
+      removeClusterObjects(name);
+    },
   };
 }
 
@@ -84,6 +87,16 @@ export function spawnSkiff(dataDir: string, port: number, name = 'bench'): Child
   return spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/skiff.js'), 'up', '--name', name, '--data-dir', dataDir, '--port', String(port), '--kubeconfig', join(dataDir, 'user-kubeconfig')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Removes the containers, networks and volumes a bench cluster left in the engine (they carry its name as a label). */
+export function removeClusterObjects(name: string): void {
+  const label = `label=io.skiff.cluster=${name}`;
+  const ids = (args: string[]): string[] => spawnSync('docker', args, { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  const containers = ids(['ps', '-aq', '--filter', label]);
+  if (containers.length) spawnSync('docker', ['rm', '-f', '-v', ...containers]);
+  const networks = ids(['network', 'ls', '-q', '--filter', label]);
+  if (networks.length) spawnSync('docker', ['network', 'rm', ...networks]);
 }
 
 /** SIGTERM, then SIGKILL after 10 s: the bench never leaves a server behind. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { api, kubectlBinary, removeDataDir, ROOT, startCluster, type Cluster } from './harness.js';
+import { api, kubectlBinary, removeDataDir, removeDockerObjects, ROOT, startCluster, type Cluster } from './harness.js';
 
 interface Run {
   code: number | null;
@@ -129,6 +129,8 @@ describe('skiff command line', { timeout: 180_000 }, () => {
 
   after(async () => {
     if (main && main.process.exitCode === null && main.process.signalCode === null) await main.stop();
+    // Every cluster this file starts is named after mainName; their networks and containers go too.
+    for (const suffix of ['', 'b', 'sigterm', 'sigint']) removeDockerObjects(`${mainName}${suffix}`);
     for (const d of scratch) rmSync(d, { recursive: true, force: true });
   }, { timeout: 30_000 });
 
