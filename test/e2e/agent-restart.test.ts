@@ -1,12 +1,12 @@
 // End-to-end: a SIGKILLed `skiff up` re-adopts its running pods without restarts or duplicates, removes containers of pods deleted while it was down, and clusters on one engine never touch each other's containers.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ROOT, eventually, startCluster, type Cluster, type StartOptions } from './harness.js';
+import { ROOT, eventually, type Cluster, startClusterRetrying, removeDockerObjects } from './harness.js';
 
 const IMAGE = 'skiff/busybox:1.36';
 
@@ -35,43 +35,6 @@ function clusterContainers(cluster: string, all = true): string[] {
 /** Running container ids of one pod (sandbox included), sorted. */
 function podContainerIds(cluster: string, uid: string): string[] {
   return lines(docker(['ps', '-q', '--no-trunc', '--filter', `label=io.skiff.cluster=${cluster}`, '--filter', `label=io.kubernetes.pod.uid=${uid}`])).sort();
-}
-
-/** Removes whatever a cluster left in the engine (containers, then networks and volumes). */
-function purgeCluster(cluster: string): void {
-  const filter = `label=io.skiff.cluster=${cluster}`;
-  const ids = lines(spawnSync('docker', ['ps', '-aq', '--filter', filter], { encoding: 'utf8' }).stdout ?? '');
-  if (ids.length) spawnSync('docker', ['rm', '-f', ...ids]);
-  const nets = lines(spawnSync('docker', ['network', 'ls', '-q', '--filter', filter], { encoding: 'utf8' }).stdout ?? '');
-  if (nets.length) spawnSync('docker', ['network', 'rm', ...nets]);
-  const vols = lines(spawnSync('docker', ['volume', 'ls', '-q', '--filter', filter], { encoding: 'utf8' }).stdout ?? '');
-  if (vols.length) spawnSync('docker', ['volume', 'rm', '-f', ...vols]);
-}
-
-/**
- * startCluster with one retry: on a loaded machine `skiff up` can miss the harness's 20 s, and the
- * harness then leaves it running, so it is stopped by the pid it wrote (checked against its data dir).
- */
-async function startOwned(opts: StartOptions & { dataDir: string }): Promise<Cluster> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await startCluster(opts);
-    } catch (err) {
-      const file = join(opts.dataDir, 'skiff.pid');
-      const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
-      let cmdline = '';
-      try {
-        cmdline = pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-      } catch {
-        // Already gone.
-      }
-      if (cmdline.includes(opts.dataDir)) {
-        process.kill(pid, 'SIGKILL');
-        await eventually(() => !existsSync(`/proc/${pid}`), 10_000, 100);
-      }
-      if (attempt >= 1) throw err;
-    }
-  }
 }
 
 function sleeper(name: string): string {
@@ -115,14 +78,14 @@ describe('restart safety and cluster isolation', { timeout: 240_000 }, () => {
   let otherPod: Pod;
 
   const start = async (extraArgs: string[] = []): Promise<Cluster> => {
-    const c = await startOwned({ name, dataDir, extraArgs });
+    const c = await startClusterRetrying({ name, dataDir, extraArgs });
     clusters.push(c);
     return c;
   };
 
   before(async () => {
     // The other cluster runs throughout, so this cluster's restarts and orphan sweeps happen beside it.
-    other = await startOwned({ name: otherName, dataDir: otherDir });
+    other = await startClusterRetrying({ name: otherName, dataDir: otherDir });
     clusters.push(other);
     cluster = await start();
     await eventually(() => cluster.kubectl(['get', 'node', `${name}-control-plane`]).code === 0, 60_000, 500);
@@ -130,8 +93,8 @@ describe('restart safety and cluster isolation', { timeout: 240_000 }, () => {
 
   after(async () => {
     for (const c of clusters) await c.stop('SIGKILL');
-    purgeCluster(name);
-    purgeCluster(otherName);
+    removeDockerObjects(name);
+    removeDockerObjects(otherName);
     rmSync(otherDir, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }, { timeout: 60_000 });

@@ -66,8 +66,9 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
       // Never leave a half-started cluster behind: the test could not stop it otherwise.
+      child.removeAllListeners('exit');
+      child.once('exit', () => reject(new Error(`skiff up did not become ready in 90 s:\n${out}`)));
       child.kill('SIGKILL');
-      reject(new Error(`skiff up did not become ready in 90 s:\n${out}`));
     }, 90_000);
     const check = (): void => {
       const m = /ready at (https:\/\/\S+)/.exec(out);
@@ -110,16 +111,35 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   };
 }
 
-/** Removes every container, network and volume of a cluster from the engine (they carry its name as a label). */
-export function removeDockerObjects(clusterName: string): void {
+/**
+ * Removes every container, network and volume of a cluster from an engine (they carry its name as
+ * a label); `host` names another engine's socket (`unix:///...`).
+ */
+export function removeDockerObjects(clusterName: string, host?: string): void {
+  const h = host ? ['-H', host] : [];
   const label = `label=io.skiff.cluster=${clusterName}`;
-  const ids = (args: string[]): string[] => spawnSync('docker', args, { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? [];
+  const docker = (args: string[]): string => spawnSync('docker', [...h, ...args], { encoding: 'utf8', timeout: 60_000 }).stdout ?? '';
+  const ids = (args: string[]): string[] => docker(args).split('\n').filter(Boolean);
   const containers = ids(['ps', '-aq', '--filter', label]);
-  if (containers.length) spawnSync('docker', ['rm', '-f', '-v', ...containers]);
+  if (containers.length) docker(['rm', '-f', '-v', ...containers]);
   const networks = ids(['network', 'ls', '-q', '--filter', label]);
-  if (networks.length) spawnSync('docker', ['network', 'rm', ...networks]);
+  if (networks.length) docker(['network', 'rm', ...networks]);
   const volumes = ids(['volume', 'ls', '-q', '--filter', label]);
-  if (volumes.length) spawnSync('docker', ['volume', 'rm', '-f', ...volumes]);
+  if (volumes.length) docker(['volume', 'rm', '-f', ...volumes]);
+}
+
+/**
+ * startCluster, tried twice: on a loaded machine `skiff up` can miss the ready timeout; the failed
+ * attempt's process is already gone (startCluster kills it) and its Docker objects are removed first.
+ */
+export async function startClusterRetrying(opts: StartOptions = {}): Promise<Cluster> {
+  const named = { ...opts, name: opts.name ?? `e2e${process.pid}${Math.floor(Math.random() * 1e4)}` };
+  try {
+    return await startCluster(named);
+  } catch {
+    removeDockerObjects(named.name);
+    return startCluster(named);
+  }
 }
 
 /** Removes a cluster's data dir and its Docker objects (after stop). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { eventually, kubectlBinary, startCluster, type Cluster, type StartOptions } from './harness.js';
+import { eventually, kubectlBinary, type Cluster, startClusterRetrying, removeDockerObjects } from './harness.js';
 
 const BUSYBOX = 'skiff/busybox:1.36';
 const SANDBOX = 'skiff/sandbox:0.1';
@@ -32,45 +32,6 @@ async function until<T>(fn: () => T | undefined | Promise<T | undefined>, timeou
 
 function lines(s: string): string[] {
   return s.split('\n').map((l) => l.trim()).filter(Boolean);
-}
-
-/** Removes whatever a cluster left in an engine (containers, then networks and volumes). */
-function purgeCluster(cluster: string, host?: string): void {
-  const h = host ? ['-H', host] : [];
-  const filter = `label=io.skiff.cluster=${cluster}`;
-  const ls = (args: string[]): string[] => lines(spawnSync('docker', [...h, ...args], { encoding: 'utf8', timeout: 30_000 }).stdout ?? '');
-  const ids = ls(['ps', '-aq', '--filter', filter]);
-  if (ids.length) spawnSync('docker', [...h, 'rm', '-f', ...ids], { timeout: 60_000 });
-  const nets = ls(['network', 'ls', '-q', '--filter', filter]);
-  if (nets.length) spawnSync('docker', [...h, 'network', 'rm', ...nets], { timeout: 30_000 });
-  const vols = ls(['volume', 'ls', '-q', '--filter', filter]);
-  if (vols.length) spawnSync('docker', [...h, 'volume', 'rm', '-f', ...vols], { timeout: 30_000 });
-}
-
-/**
- * startCluster with one retry: on a loaded machine `skiff up` can miss the harness's 20 s, and the
- * harness then leaves it running, so it is stopped by the pid it wrote (checked against its data dir).
- */
-async function startOwned(opts: StartOptions & { dataDir: string }): Promise<Cluster> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await startCluster(opts);
-    } catch (err) {
-      const file = join(opts.dataDir, 'skiff.pid');
-      const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
-      let cmdline = '';
-      try {
-        cmdline = pid ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-      } catch {
-        // Already gone.
-      }
-      if (cmdline.includes(opts.dataDir)) {
-        process.kill(pid, 'SIGKILL');
-        await eventually(() => !existsSync(`/proc/${pid}`), 10_000, 100);
-      }
-      if (attempt >= 1) throw err;
-    }
-  }
 }
 
 function freePort(): Promise<number> {
@@ -248,7 +209,7 @@ class PrivateDockerd {
   async cleanup(cluster: string): Promise<void> {
     const p = this.proc;
     if (p?.pid && p.exitCode === null && p.signalCode === null) {
-      purgeCluster(cluster, this.host);
+      removeDockerObjects(cluster, this.host);
       const exited = new Promise((r) => p.once('exit', r));
       process.kill(p.pid, 'SIGTERM');
       await Promise.race([exited, sleep(20_000)]);
@@ -296,7 +257,7 @@ describe('node registration, images and faults', { timeout: 300_000 }, () => {
   let nodeName = '';
 
   before(async () => {
-    const [c] = await Promise.all([startOwned({ dataDir }), registry.start()]);
+    const [c] = await Promise.all([startClusterRetrying({ dataDir }), registry.start()]);
     cluster = c;
     nodeName = `${cluster.name}-control-plane`;
     remote = `127.0.0.1:${registry.port}/${repo}`;
@@ -325,7 +286,7 @@ describe('node registration, images and faults', { timeout: 300_000 }, () => {
     for (const w of watchers) w.stop();
     if (cluster) {
       await cluster.stop();
-      purgeCluster(cluster.name);
+      removeDockerObjects(cluster.name);
     }
     rmSync(dataDir, { recursive: true, force: true });
     for (const ref of [`${remote}:1.36`, `${remote}:v2`]) spawnSync('docker', ['rmi', '-f', ref]);
@@ -504,7 +465,7 @@ describe('a stopped Docker engine', { timeout: 300_000 }, () => {
     // The private engine has no registry to pull from: it gets the images from the machine's engine.
     const load = spawnSync('sh', ['-c', `docker save ${SANDBOX} ${BUSYBOX} | docker -H ${engine.host} load`], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(load.status, 0, load.stderr);
-    cluster = await startOwned({ name, dataDir, extraArgs: ['--docker-socket', engine.socket] });
+    cluster = await startClusterRetrying({ name, dataDir, extraArgs: ['--docker-socket', engine.socket] });
   });
 
   after(async () => {

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually, removeDataDir, startCluster, type Cluster } from './harness.js';
+import { eventually, removeDataDir, type Cluster, startClusterRetrying, removeDockerObjects } from './harness.js';
 
 const NS = 'podspec';
 const IMAGE = 'skiff/busybox:1.36';
@@ -42,40 +42,6 @@ function inspect<T>(id: string, format: string): T {
   const r = docker(['inspect', '--format', `{{json ${format}}}`, id]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as T;
-}
-
-/** Removes every container, network and volume labelled with the cluster's name. */
-function removeDockerLeftovers(name: string): void {
-  const label = `label=io.skiff.cluster=${name}`;
-  const ids = docker(['ps', '-aq', '--filter', label]).stdout.split('\n').filter(Boolean);
-  if (ids.length) docker(['rm', '-f', ...ids]);
-  const nets = docker(['network', 'ls', '-q', '--filter', label]).stdout.split('\n').filter(Boolean);
-  if (nets.length) docker(['network', 'rm', ...nets]);
-  const vols = docker(['volume', 'ls', '-q', '--filter', label]).stdout.split('\n').filter(Boolean);
-  if (vols.length) docker(['volume', 'rm', '-f', ...vols]);
-}
-
-/**
- * startCluster, tried twice: on a loaded machine `skiff up` can miss the harness's ready timeout,
- * and the failed attempt's process (found through its pid file) and containers are removed first.
- */
-async function startClusterWithRetry(): Promise<Cluster> {
-  for (let attempt = 1; ; attempt++) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'skiff-podspec-'));
-    const name = `podspec${process.pid}${attempt}`;
-    try {
-      return await startCluster({ name, dataDir });
-    } catch (err) {
-      try {
-        process.kill(Number(readFileSync(join(dataDir, 'skiff.pid'), 'utf8').trim()), 'SIGKILL');
-      } catch {
-        // No pid file or the process is gone: nothing left running.
-      }
-      removeDockerLeftovers(name);
-      rmSync(dataDir, { recursive: true, force: true });
-      if (attempt >= 2) throw err;
-    }
-  }
 }
 
 /** eventually() for values: the result is known to be set once the wait ends. */
@@ -231,7 +197,7 @@ function manifests(): object[] {
 describe('pods and container spec on real Docker', { timeout: 300_000 }, () => {
   before(async () => {
     hostPort = await freePort();
-    cluster = await startClusterWithRetry();
+    cluster = await startClusterRetrying({ name: `podspec${process.pid}`, dataDir: mkdtempSync(join(tmpdir(), 'skiff-podspec-')) });
     cluster.k(['create', 'namespace', NS]);
     // Everything is applied at once so the pods start side by side.
     cluster.k(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests() }) });
@@ -242,7 +208,7 @@ describe('pods and container spec on real Docker', { timeout: 300_000 }, () => {
     cluster.kubectl(['delete', 'namespace', NS, '--wait=false']);
     cluster.kubectl(['delete', 'pods', '--all', '-n', NS, '--grace-period=0', '--force'], { timeoutMs: 30_000 });
     if (cluster.process.exitCode === null && cluster.process.signalCode === null) await cluster.stop();
-    removeDockerLeftovers(cluster.name);
+    removeDockerObjects(cluster.name);
     removeDataDir(cluster);
   }, { timeout: 60_000 });
 
