@@ -53,6 +53,9 @@ if [ "$mode" = test ]; then
   # The registry tests run Debian's registry with htpasswd authentication.
   command -v docker-registry >/dev/null 2>&1 || apt_install docker-registry
   command -v htpasswd >/dev/null 2>&1 || apt_install apache2-utils
+  # The observability tests scrape with a real Prometheus and drive the dashboard in headless Chromium.
+  command -v prometheus >/dev/null 2>&1 || apt_install prometheus
+  command -v chromium >/dev/null 2>&1 || apt_install chromium
   # The end-to-end tests drive the real kubectl; without it they cannot run.
   command -v kubectl >/dev/null 2>&1 || fail "kubectl is not installed; install kubectl (1.27 or newer) to run the end-to-end tests"
 fi
