@@ -51,6 +51,8 @@ export interface ApiServerOptions {
   /** Storage endpoint; '' is SQLite in the data dir. */
   storage?: string;
   skiffVersion: string;
+  /** tolerationSeconds of the not-ready/unreachable tolerations every new pod gets (default 300). */
+  defaultTolerationSeconds?: number;
 }
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -93,7 +95,7 @@ export class ApiServer {
       registry, store, tokens, metrics, version: versionInfo(opts.skiffVersion),
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
-      podProxy,
+      podProxy, defaultTolerationSeconds: opts.defaultTolerationSeconds,
     });
     const server = createHttpsServer({
       key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,

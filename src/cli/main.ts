@@ -1,6 +1,7 @@
 /** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
 import { readFileSync } from 'node:fs';
-import { parseFlags, parsePort, UsageError } from './args.js';
+import { parseDurationSeconds, parseFlags, parseCount, parsePort, UsageError } from './args.js';
+import { agent } from './agent.js';
 import { down } from './down.js';
 import { DEFAULT_NAME, defaultDataDir } from './paths.js';
 import { up } from './up.js';
@@ -17,6 +18,11 @@ commands:
             --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
             --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
+            --nodes N            run N nodes: NAME-control-plane, NAME-worker, NAME-worker2, ... (default 1)
+            --node-monitor-grace-period D  a node whose Lease is older than this is Unknown (default 40s)
+            --default-toleration-seconds N not-ready/unreachable toleration every pod gets (default 300)
+  agent     join a node to a running cluster (the command \`skiff up\` prints)
+            --server URL --token TOKEN --name NODE [--ca-file FILE] [--data-dir DIR] [--cluster NAME] [--docker-socket PATH]
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
 `;
@@ -33,7 +39,8 @@ async function main(argv: string[]): Promise<void> {
       const f = parseFlags(rest, {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
-        'docker-socket': { type: 'string' },
+        'docker-socket': { type: 'string' }, nodes: { type: 'string' }, 'node-monitor-grace-period': { type: 'string' },
+        'default-toleration-seconds': { type: 'string' },
       });
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
@@ -43,6 +50,21 @@ async function main(argv: string[]): Promise<void> {
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
         dockerSocket: f['docker-socket'] as string | undefined,
+        nodes: parseCount(f.nodes as string | undefined, 1, '--nodes', 1, 20),
+        nodeMonitorGracePeriodSeconds: parseDurationSeconds(f['node-monitor-grace-period'] as string | undefined, 40, '--node-monitor-grace-period'),
+        defaultTolerationSeconds: parseCount(f['default-toleration-seconds'] as string | undefined, 300, '--default-toleration-seconds', 0, 86400 * 365),
+      });
+      return;
+    }
+    case 'agent': {
+      const f = parseFlags(rest, {
+        server: { type: 'string', default: '' }, token: { type: 'string', default: '' }, name: { type: 'string', default: '' },
+        'data-dir': { type: 'string' }, 'ca-file': { type: 'string' }, cluster: { type: 'string' }, 'docker-socket': { type: 'string' },
+      });
+      await agent({
+        server: String(f.server), token: String(f.token), name: String(f.name), caFile: f['ca-file'] as string | undefined,
+        dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir('agent'), cluster: f.cluster as string | undefined,
+        dockerSocket: f['docker-socket'] as string | undefined, skiffVersion: skiffVersion(),
       });
       return;
     }

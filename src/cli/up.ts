@@ -4,12 +4,14 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ApiServer } from '../api/apiserver.js';
 import { KubeClient } from '../client/rest-client.js';
-import { startControllers } from '../controllers/manager.js';
+import { startControllers, type RunningControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { startAgent, type RunningAgent } from '../agent/start-agent.js';
 import { versionInfo } from '../api/apiserver.js';
-import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { LeaderElector, defaultIdentity } from '../client/leader-election.js';
 import { UsageError } from './args.js';
+import { runNode, type NodeRunner } from './node-runner.js';
+import { joinCommand, nodeNames, writeClusterInfo } from './nodes.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
 
@@ -24,6 +26,12 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** How many nodes run in this process: the control plane plus workers (default 1). */
+  nodes?: number;
+  /** How long a node's Lease may go unrenewed before the node is Unknown (default 40 s). */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** tolerationSeconds of the not-ready/unreachable tolerations every pod gets (default 300). */
+  defaultTolerationSeconds?: number;
 }
 
 function processAlive(pid: number): boolean {
@@ -60,7 +68,7 @@ export async function up(opts: UpOptions): Promise<void> {
   claimDataDir(dataDir);
   let api: ApiServer;
   try {
-    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion });
+    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion, defaultTolerationSeconds: opts.defaultTolerationSeconds });
   } catch (err) {
     rmSync(pidFile(dataDir), { force: true });
     const e = err as NodeJS.ErrnoException;
@@ -82,32 +90,42 @@ export async function up(opts: UpOptions): Promise<void> {
 
   const token = api.tokens.tokenFor('system:skiff-admin');
   const client = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-controller-manager' });
-  const controllers = startControllers(client, { caPem: api.pki.ca.certPem, clusterName: opts.name });
-  const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
-  scheduler.start();
+  const schedulerClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' });
+  // Controllers and scheduler act only while they hold their Lease, so two control planes on one
+  // store never both act. The identity is stable per data dir: a restarted `skiff up` resumes at once.
+  const identity = defaultIdentity(createHash('sha256').update(dataDir).digest('hex').slice(0, 12));
+  let controllers: RunningControllers | undefined;
+  let scheduler: Scheduler | undefined;
+  const controllerOpts = { caPem: api.pki.ca.certPem, clusterName: opts.name, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds };
+  const electors = [
+    new LeaderElector({
+      client, namespace: 'kube-system', name: 'skiff-controller-manager', identity,
+      onStartedLeading: () => (controllers = startControllers(client, controllerOpts)),
+      onStoppedLeading: () => { controllers?.stop(); controllers = undefined; },
+    }),
+    new LeaderElector({
+      client: schedulerClient, namespace: 'kube-system', name: 'skiff-scheduler', identity,
+      onStartedLeading: () => { scheduler = new Scheduler(schedulerClient); scheduler.start(); },
+      onStoppedLeading: () => { scheduler?.stop(); scheduler = undefined; },
+    }),
+  ];
+  await Promise.all(electors.map((e) => e.start()));
 
-  // The node agent needs the Docker engine; the control plane does not, so it starts either way
-  // and the node joins as soon as the engine answers.
-  const nodeName = `${opts.name}-control-plane`;
-  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-  let agent: RunningAgent | undefined;
-  let agentTimer: NodeJS.Timeout | undefined;
-  let warned = false;
-  const tryAgent = async (): Promise<void> => {
-    try {
-      const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: api.tokens.tokenFor('system:node-bootstrap'), userAgent: `kubelet/${nodeName}` });
-      agent = await startAgent({
-        client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
-        agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
-      });
-      if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
-    } catch (err) {
-      if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
-      warned = true;
-      agentTimer = setTimeout(() => void tryAgent(), 5000);
-    }
-  };
-  await tryAgent();
+  // Node agents need the Docker engine; the control plane does not, so it starts either way
+  // and each node joins as soon as the engine answers.
+  const nodeToken = api.tokens.tokenFor('system:node-bootstrap') ?? '';
+  const kubeletVersion = versionInfo(opts.skiffVersion).gitVersion;
+  await writeClusterInfo(client, opts.name).catch(() => undefined);
+  const tokenFile = join(dataDir, 'node-token');
+  writeFileSync(tokenFile, `${nodeToken}\n`, { mode: 0o600 });
+  const nodes: NodeRunner[] = [];
+  for (const [i, nodeName] of nodeNames(opts.name, opts.nodes ?? 1).entries()) {
+    const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${nodeName}` });
+    nodes.push(await runNode({
+      client: agentClient, clusterName: opts.name, nodeName, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', nodeName),
+      token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket,
+    }));
+  }
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
@@ -115,6 +133,8 @@ export async function up(opts: UpOptions): Promise<void> {
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
+    `  join a node: ${joinCommand(api.url, join(dataDir, 'pki', 'ca.crt'), nodeToken, opts.name)}\n` +
+    `               (the token is also in ${tokenFile})\n` +
     `Try: kubectl get ns\n`,
   );
 
@@ -125,12 +145,11 @@ export async function up(opts: UpOptions): Promise<void> {
     process.stdout.write(`received ${signal}, stopping\n`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
-    if (agentTimer) clearTimeout(agentTimer);
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
-    await agent?.stop().catch(() => undefined);
-    controllers.stop();
-    scheduler.stop();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await Promise.all(electors.map((e) => e.stop()));
     client.close();
+    schedulerClient.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });
     process.exit(0);

@@ -46,6 +46,8 @@ export interface ApiAppOptions {
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
   ready: () => boolean;
   podProxy: PodProxy;
+  /** tolerationSeconds of the default not-ready/unreachable tolerations (default 300). */
+  defaultTolerationSeconds?: number;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -103,7 +105,7 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const now = opts.now ?? (() => new Date());
   const namespaces = opts.registry.find('', 'v1', 'namespaces');
   if (!namespaces) throw new Error('namespaces must be registered');
-  const rest = new RestHandlers({ store: opts.store, now, namespaces });
+  const rest = new RestHandlers({ store: opts.store, now, namespaces, defaultTolerationSeconds: opts.defaultTolerationSeconds });
   const discovery = new Discovery(opts.registry, EXTRAS, opts.serverAddress);
   const openapiResources: OpenAPIResource[] = opts.registry.all.map((d) => ({
     group: d.group, version: d.version, kind: d.kind, resource: d.resource, namespaced: d.namespaced, subresources: d.subresources,

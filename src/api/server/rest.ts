@@ -15,6 +15,7 @@ import { serverSideApply, updateManagedFields } from '../apply/index.js';
 import { printerFor, toTable } from '../printers/index.js';
 import { admit, checkFields, parseFieldValidation, type FieldValidation } from '../registry/admission.js';
 import { beforeCreate, beforeUpdate } from '../registry/create-hooks.js';
+import { addDefaultTolerations } from '../registry/default-tolerations.js';
 import type { ResourceDefinition } from '../registry/resources.js';
 import { type ObjectStore, validateFieldSelector } from '../registry/store.js';
 import { decideDeletion, prepareForCreate, prepareForUpdate, readyToDelete, rfc3339, type DeleteOptions, type UpdateTarget } from '../registry/strategy.js';
@@ -30,6 +31,8 @@ export interface RestContext {
   now: () => Date;
   /** Definitions by kind, for cross-resource checks (namespace existence). */
   namespaces: ResourceDefinition;
+  /** tolerationSeconds of the not-ready/unreachable tolerations added to new pods (default 300). */
+  defaultTolerationSeconds?: number;
 }
 
 export interface Reply {
@@ -186,6 +189,7 @@ export class RestHandlers {
       ? serverSideApply({ live: undefined, applied: input, manager: opts.manager, force: opts.applied.force, gvk: def })
       : input;
     let obj = beforeCreate(def, prepareForCreate(def, source, this.ctx.now()));
+    if (def.group === '' && def.kind === 'Pod') obj = addDefaultTolerations(obj, this.ctx.defaultTolerationSeconds);
     const admitted = admit(def, obj, undefined, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
     if (!opts.applied) obj = updateManagedFields({ live: undefined, updated: obj, manager: opts.manager, operation: 'Update', gvk: def });
