@@ -2,7 +2,8 @@
  * Scheduling plugins as pure functions over a snapshot: filters say whether a pod may run on a
  * node (and why not), scores rank the nodes that may. No I/O here.
  */
-import type { Node, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Node, NodeSelectorTerm, Pod, PodAffinityTerm, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { fromLabelSelector, matchesLabels } from '../api/machinery/selectors.js';
 import { parseQuantity } from '../api/validation/index.js';
 
 export interface NodeInfo {
@@ -15,6 +16,8 @@ export interface FilterResult {
   ok: boolean;
   /** The reason as the scheduler phrases it in `0/N nodes are available: ...`. */
   reason?: string;
+  /** Whether evicting lower-priority pods could make room (Kubernetes' Unschedulable vs UnschedulableAndUnresolvable). */
+  resolvable?: boolean;
 }
 
 export interface Resources {
@@ -58,8 +61,10 @@ export function requested(info: NodeInfo): Resources {
 }
 
 export function nodeReady(info: NodeInfo): FilterResult {
-  const ready = info.node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return ready ? { ok: true } : { ok: false, reason: "node(s) had untolerated taint {node.kubernetes.io/not-ready: }" };
+  const status = info.node.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+  if (status === 'True') return { ok: true };
+  const key = status === 'False' ? 'node.kubernetes.io/not-ready' : 'node.kubernetes.io/unreachable';
+  return { ok: false, reason: `node(s) had untolerated taint {${key}: }` };
 }
 
 export function nodeUnschedulable(pod: Pod, info: NodeInfo): FilterResult {
@@ -84,33 +89,93 @@ export function taintToleration(pod: Pod, info: NodeInfo): FilterResult {
   return { ok: true };
 }
 
+function matchesExpression(e: { key: string; operator: string; values?: string[] }, value: string | undefined): boolean {
+  switch (e.operator) {
+    case 'In': return value !== undefined && (e.values ?? []).includes(value);
+    case 'NotIn': return value === undefined || !(e.values ?? []).includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) > Number(e.values?.[0]);
+    case 'Lt': return value !== undefined && /^-?\d+$/.test(value) && Number(value) < Number(e.values?.[0]);
+    default: return false;
+  }
+}
+
+/** A node selector term: every label expression and every field expression (metadata.name only) must hold. */
+export function matchesNodeSelectorTerm(term: NodeSelectorTerm, node: Node): boolean {
+  const labels = node.metadata?.labels ?? {};
+  const fields: Record<string, string> = { 'metadata.name': node.metadata?.name ?? '' };
+  // An empty term matches no node, as in Kubernetes.
+  if (!term.matchExpressions?.length && !term.matchFields?.length) return false;
+  return (term.matchExpressions ?? []).every((e) => matchesExpression(e, labels[e.key]))
+    && (term.matchFields ?? []).every((f) => matchesExpression(f, fields[f.key]));
+}
+
 export function nodeSelector(pod: Pod, info: NodeInfo): FilterResult {
   const labels = info.node.metadata?.labels ?? {};
   const sel = pod.spec?.nodeSelector ?? {};
   const okSel = Object.entries(sel).every(([k, v]) => labels[k] === v);
   const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  const okAff = !terms?.length || terms.some((t) => (t.matchExpressions ?? []).every((e) => {
-    const v = labels[e.key];
-    switch (e.operator) {
-      case 'In': return v !== undefined && (e.values ?? []).includes(v);
-      case 'NotIn': return v === undefined || !(e.values ?? []).includes(v);
-      case 'Exists': return v !== undefined;
-      case 'DoesNotExist': return v === undefined;
-      case 'Gt': return v !== undefined && Number(v) > Number(e.values?.[0]);
-      case 'Lt': return v !== undefined && Number(v) < Number(e.values?.[0]);
-      default: return false;
-    }
-  }) && (t.matchFields ?? []).every((f) => f.key === 'metadata.name' && (f.operator === 'In' ? (f.values ?? []).includes(info.node.metadata?.name ?? '') : !(f.values ?? []).includes(info.node.metadata?.name ?? ''))));
+  const okAff = !terms?.length || terms.some((t) => matchesNodeSelectorTerm(t, info.node));
   return okSel && okAff ? { ok: true } : { ok: false, reason: "node(s) didn't match Pod's node affinity/selector" };
+}
+
+/** Whether an affinity term of `owner` selects `other` (same namespace unless namespaces are listed). */
+function termSelects(term: PodAffinityTerm, owner: Pod, other: Pod): boolean {
+  const namespaces = term.namespaces?.length ? term.namespaces : term.namespaceSelector ? undefined : [owner.metadata?.namespace ?? ''];
+  if (namespaces && !namespaces.includes(other.metadata?.namespace ?? '')) return false;
+  if (!term.labelSelector) return false;
+  return matchesLabels(fromLabelSelector(term.labelSelector), other.metadata?.labels);
+}
+
+function sameTopology(a: Node, b: Node, key: string): boolean {
+  const va = a.metadata?.labels?.[key];
+  return va !== undefined && va === b.metadata?.labels?.[key];
+}
+
+/**
+ * Required inter-pod anti-affinity, both ways: the pod's own terms must select no pod in the
+ * node's topology domain, and no pod there may have a term selecting this pod.
+ */
+export function podAntiAffinity(pod: Pod, info: NodeInfo, all: NodeInfo[]): FilterResult {
+  const own = pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  for (const other of all) {
+    for (const term of own) {
+      if (!sameTopology(info.node, other.node, term.topologyKey)) continue;
+      if (other.pods.some((p) => p.metadata?.uid !== pod.metadata?.uid && termSelects(term, pod, p))) {
+        return { ok: false, reason: "node(s) didn't match pod anti-affinity rules", resolvable: true };
+      }
+    }
+    for (const p of other.pods) {
+      for (const term of p.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []) {
+        if (sameTopology(info.node, other.node, term.topologyKey) && termSelects(term, p, pod)) {
+          return { ok: false, reason: "node(s) didn't satisfy existing pods anti-affinity rules", resolvable: true };
+        }
+      }
+    }
+  }
+  return { ok: true };
+}
+
+/** Required inter-pod affinity: each term must select some pod in the node's topology domain. */
+export function podAffinity(pod: Pod, info: NodeInfo, all: NodeInfo[]): FilterResult {
+  const terms = pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  for (const term of terms) {
+    const found = all.some((o) => sameTopology(info.node, o.node, term.topologyKey) && o.pods.some((p) => termSelects(term, pod, p)));
+    // A pod matching its own term may start the group anywhere, as Kubernetes allows for the first one.
+    const firstOfGroup = !all.some((o) => o.pods.some((p) => termSelects(term, pod, p))) && termSelects(term, pod, pod);
+    if (!found && !firstOfGroup) return { ok: false, reason: "node(s) didn't match pod affinity rules" };
+  }
+  return { ok: true };
 }
 
 export function resourcesFit(pod: Pod, info: NodeInfo): FilterResult {
   const want = podRequests(pod);
   const have = allocatable(info.node);
   const used = requested(info);
-  if (used.pods + 1 > have.pods) return { ok: false, reason: 'Too many pods' };
-  if (want.cpu > 0 && used.cpu + want.cpu > have.cpu + 1e-9) return { ok: false, reason: 'Insufficient cpu' };
-  if (want.memory > 0 && used.memory + want.memory > have.memory) return { ok: false, reason: 'Insufficient memory' };
+  if (used.pods + 1 > have.pods) return { ok: false, reason: 'Too many pods', resolvable: true };
+  if (want.cpu > 0 && used.cpu + want.cpu > have.cpu + 1e-9) return { ok: false, reason: 'Insufficient cpu', resolvable: true };
+  if (want.memory > 0 && used.memory + want.memory > have.memory) return { ok: false, reason: 'Insufficient memory', resolvable: true };
   return { ok: true };
 }
 
@@ -118,7 +183,7 @@ export function hostPorts(pod: Pod, info: NodeInfo): FilterResult {
   const wanted = (pod.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostPort}`));
   if (!wanted.length) return { ok: true };
   const taken = new Set(info.pods.flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).filter((x) => x.hostPort).map((x) => `${x.protocol ?? 'TCP'}/${x.hostPort}`))));
-  return wanted.some((w) => taken.has(w)) ? { ok: false, reason: "node(s) didn't have free ports for the requested pod ports" } : { ok: true };
+  return wanted.some((w) => taken.has(w)) ? { ok: false, reason: "node(s) didn't have free ports for the requested pod ports", resolvable: true } : { ok: true };
 }
 
 export function nodeName(pod: Pod, info: NodeInfo): FilterResult {
@@ -126,8 +191,9 @@ export function nodeName(pod: Pod, info: NodeInfo): FilterResult {
   return !want || want === info.node.metadata?.name ? { ok: true } : { ok: false, reason: "node(s) didn't match the requested node name" };
 }
 
-export const FILTERS: ((pod: Pod, info: NodeInfo) => FilterResult)[] = [
-  (_p, i) => nodeReady(i), nodeUnschedulable, nodeName, nodeSelector, taintToleration, hostPorts, resourcesFit,
+/** In Kubernetes' order; the first failing filter names the node's reason. `all` is the whole snapshot. */
+export const FILTERS: ((pod: Pod, info: NodeInfo, all: NodeInfo[]) => FilterResult)[] = [
+  (_p, i) => nodeReady(i), nodeUnschedulable, nodeName, nodeSelector, taintToleration, hostPorts, resourcesFit, podAffinity, podAntiAffinity,
 ];
 
 /** Least allocated: more free CPU and memory after placing the pod scores higher (0..100). */
@@ -139,10 +205,28 @@ export function leastAllocated(pod: Pod, info: NodeInfo): number {
   return Math.round(50 * free(have.cpu, used.cpu + want.cpu) + 50 * free(have.memory, used.memory + want.memory));
 }
 
-/** Spreading: fewer pods of the same owner on a node scores higher. */
-export function spreadByOwner(pod: Pod, info: NodeInfo): number {
+/** Spreading: how many pods of the same controller already run on the node (fewer is better). */
+export function ownerPodsOn(pod: Pod, info: NodeInfo): number {
   const owner = pod.metadata?.ownerReferences?.find((r) => r.controller)?.uid;
   if (!owner) return 0;
-  const same = info.pods.filter((p) => p.metadata?.ownerReferences?.some((r) => r.uid === owner)).length;
-  return Math.max(0, 100 - same * 10);
+  return info.pods.filter((p) => p.metadata?.uid !== pod.metadata?.uid && p.metadata?.ownerReferences?.some((r) => r.uid === owner)).length;
+}
+
+/** Preferred node affinity: the sum of the weights of the preferred terms the node matches (normalized later). */
+export function preferredNodeAffinity(pod: Pod, info: NodeInfo): number {
+  let sum = 0;
+  for (const p of pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+    if (p.weight && matchesNodeSelectorTerm(p.preference, info.node)) sum += p.weight;
+  }
+  return sum;
+}
+
+/** Preferred pod anti-affinity: minus the weight of each term that a pod in the node's domain matches. */
+export function preferredPodAntiAffinity(pod: Pod, info: NodeInfo, all: NodeInfo[]): number {
+  let sum = 0;
+  for (const w of pod.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
+    const hit = all.some((o) => sameTopology(info.node, o.node, w.podAffinityTerm.topologyKey) && o.pods.some((p) => termSelects(w.podAffinityTerm, pod, p)));
+    if (hit) sum -= w.weight;
+  }
+  return sum;
 }
