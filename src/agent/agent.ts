@@ -146,7 +146,9 @@ export class NodeAgent {
       const uid = e.labels[LABEL_POD_UID];
       if (uid && e.labels[LABEL_NODE] === this.opts.nodeName) this.enqueue(uid);
     });
-    this.intervals.push(setInterval(() => void this.renewLease().catch(() => undefined), LEASE_RENEW_MS));
+    // The kubelet renews at a quarter of the Lease's duration, so one late renewal never looks like a lost node.
+    const renewMs = Math.min(LEASE_RENEW_MS, (this.opts.leaseDurationSeconds ?? 40) * 250);
+    this.intervals.push(setInterval(() => void this.renewLease().catch(() => undefined), renewMs));
     this.intervals.push(setInterval(() => void this.updateNodeStatus().catch(() => undefined), NODE_STATUS_MS));
     this.intervals.push(setInterval(() => void this.resync().catch(() => undefined), this.opts.resyncMs ?? RESYNC_MS));
     for (const t of this.intervals) t.unref();

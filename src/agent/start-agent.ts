@@ -31,6 +31,8 @@ export interface StartAgentOptions {
   kubeletVersion: string;
   controlPlane: boolean;
   socketPath?: string;
+  /** The node Lease's duration: the cluster's node monitor grace period (default 40 s). */
+  leaseDurationSeconds?: number;
 }
 
 export interface RunningAgent {
@@ -108,7 +110,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   agent = new NodeAgent({
     client: opts.client, runtime, clusterName: opts.clusterName, nodeName: opts.nodeName, network, hostIP: net.gateway,
     agentUrl: `http://127.0.0.1:${agentPort}`, agentPort, controlPlane: opts.controlPlane, kubeletVersion: opts.kubeletVersion,
-    volumes, buildContainerConfig, probes,
+    leaseDurationSeconds: opts.leaseDurationSeconds, volumes, buildContainerConfig, probes,
   });
   await agent.start();
   const running = agent;

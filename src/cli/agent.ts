@@ -10,7 +10,7 @@ import { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
 import { UsageError } from './args.js';
 import { runNode } from './node-runner.js';
-import { readClusterName } from './nodes.js';
+import { readClusterInfo, type ClusterInfo } from './nodes.js';
 
 export interface AgentOptions {
   server: string;
@@ -58,14 +58,15 @@ export async function agent(opts: AgentOptions): Promise<void> {
   }
   const dataDir = resolve(opts.dataDir);
   const client = new KubeClient({ server: url.origin, caPem: readCa(opts), token: opts.token, userAgent: `kubelet/${opts.name}` });
-  let cluster = opts.cluster;
+  let info: Partial<ClusterInfo>;
   try {
     await client.list(Refs.nodes, undefined, { limit: 1 });
-    cluster ??= await readClusterName(client);
+    info = await readClusterInfo(client);
   } catch (err) {
     client.close();
     throw new UsageError(describeJoinError(url.origin, err));
   }
+  const cluster = opts.cluster ?? info.name;
   if (!cluster) {
     client.close();
     throw new UsageError('the cluster does not publish its name (kube-public/cluster-info); pass it with --cluster');
@@ -75,6 +76,7 @@ export async function agent(opts: AgentOptions): Promise<void> {
   const node = await runNode({
     client, clusterName: cluster, nodeName: opts.name, dataDir: nodeDir, token: opts.token,
     kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: false, dockerSocket: opts.dockerSocket,
+    leaseDurationSeconds: info.nodeLeaseDurationSeconds,
   });
   process.stdout.write(`node "${opts.name}" joined cluster "${cluster}" at ${url.origin}\n`);
   let stopping = false;

@@ -12,6 +12,7 @@ export interface NodeRunnerOptions {
   kubeletVersion: string;
   controlPlane: boolean;
   dockerSocket?: string;
+  leaseDurationSeconds?: number;
 }
 
 export interface NodeRunner {
@@ -31,6 +32,7 @@ export async function runNode(opts: NodeRunnerOptions): Promise<NodeRunner> {
       agent = await startAgent({
         client: opts.client, clusterName: opts.clusterName, nodeName: opts.nodeName, dataDir: opts.dataDir, repoRoot,
         agentToken: opts.token, kubeletVersion: opts.kubeletVersion, controlPlane: opts.controlPlane, socketPath: opts.dockerSocket,
+        leaseDurationSeconds: opts.leaseDurationSeconds,
       });
       if (warned) process.stdout.write(`node "${opts.nodeName}" joined: the Docker engine is reachable again\n`);
     } catch (err) {

@@ -21,26 +21,32 @@ export function joinCommand(server: string, caFile: string, token: string, clust
 }
 
 /** Publishes the cluster's name, which labels every container and names the Docker network nodes share. */
-export async function writeClusterInfo(client: KubeClient, cluster: string): Promise<void> {
-  const body = {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...CLUSTER_INFO },
-    data: { 'cluster-name': cluster },
-  };
+export interface ClusterInfo {
+  name: string;
+  /** The node monitor grace period: node Leases last this long and are renewed at a quarter of it. */
+  nodeLeaseDurationSeconds: number;
+}
+
+export async function writeClusterInfo(client: KubeClient, info: ClusterInfo): Promise<void> {
+  const data = { 'cluster-name': info.name, 'node-lease-duration-seconds': String(info.nodeLeaseDurationSeconds) };
+  const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...CLUSTER_INFO }, data };
   try {
     await client.create(Refs.configmaps, body, { fieldManager: 'skiff' });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
     const cur = await client.get(Refs.configmaps, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
-    await client.update(Refs.configmaps, { ...cur, data: { ...(cur.data as object), 'cluster-name': cluster } }, { fieldManager: 'skiff' });
+    await client.update(Refs.configmaps, { ...cur, data: { ...(cur.data as object), ...data } }, { fieldManager: 'skiff' });
   }
 }
 
-export async function readClusterName(client: KubeClient): Promise<string | undefined> {
+export async function readClusterInfo(client: KubeClient): Promise<Partial<ClusterInfo>> {
   try {
     const cm = await client.get(Refs.configmaps, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
-    return (cm.data as Record<string, string> | undefined)?.['cluster-name'];
+    const data = (cm.data as Record<string, string> | undefined) ?? {};
+    const secs = Number(data['node-lease-duration-seconds']);
+    return { name: data['cluster-name'], nodeLeaseDurationSeconds: Number.isInteger(secs) && secs > 0 ? secs : undefined };
   } catch (err) {
-    if (isNotFound(err)) return undefined;
+    if (isNotFound(err)) return {};
     throw err;
   }
 }

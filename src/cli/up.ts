@@ -115,7 +115,8 @@ export async function up(opts: UpOptions): Promise<void> {
   // and each node joins as soon as the engine answers.
   const nodeToken = api.tokens.tokenFor('system:node-bootstrap') ?? '';
   const kubeletVersion = versionInfo(opts.skiffVersion).gitVersion;
-  await writeClusterInfo(client, opts.name).catch(() => undefined);
+  const leaseDurationSeconds = opts.nodeMonitorGracePeriodSeconds ?? 40;
+  await writeClusterInfo(client, { name: opts.name, nodeLeaseDurationSeconds: leaseDurationSeconds }).catch(() => undefined);
   const tokenFile = join(dataDir, 'node-token');
   writeFileSync(tokenFile, `${nodeToken}\n`, { mode: 0o600 });
   const nodes: NodeRunner[] = [];
@@ -123,7 +124,7 @@ export async function up(opts: UpOptions): Promise<void> {
     const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${nodeName}` });
     nodes.push(await runNode({
       client: agentClient, clusterName: opts.name, nodeName, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', nodeName),
-      token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket,
+      token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket, leaseDurationSeconds,
     }));
   }
 

@@ -1,6 +1,8 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import type { KubeClient } from '../client/rest-client.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
@@ -16,12 +18,15 @@ export interface ControllerOptions {
   caPem: string;
   /** The cluster's name, part of every engine volume name the provisioner hands out. */
   clusterName: string;
+  /** How long a node's Lease may go unrenewed before the node is Unknown (default 40). */
+  nodeMonitorGracePeriodSeconds?: number;
 }
 
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
   const controllers = [
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
+    new NodeLifecycleController(client, { gracePeriodMs: (opts.nodeMonitorGracePeriodSeconds ?? 40) * 1000 }), new DisruptionController(client),
   ];
   for (const c of controllers) c.start();
   return { stop: () => controllers.forEach((c) => c.stop()) };

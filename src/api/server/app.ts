@@ -105,7 +105,9 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const now = opts.now ?? (() => new Date());
   const namespaces = opts.registry.find('', 'v1', 'namespaces');
   if (!namespaces) throw new Error('namespaces must be registered');
-  const rest = new RestHandlers({ store: opts.store, now, namespaces, defaultTolerationSeconds: opts.defaultTolerationSeconds });
+  const rest = new RestHandlers({
+    store: opts.store, now, namespaces, defaultTolerationSeconds: opts.defaultTolerationSeconds, pdbs: opts.registry.find('policy', 'v1', 'poddisruptionbudgets'),
+  });
   const discovery = new Discovery(opts.registry, EXTRAS, opts.serverAddress);
   const openapiResources: OpenAPIResource[] = opts.registry.all.map((d) => ({
     group: d.group, version: d.version, kind: d.kind, resource: d.resource, namespaced: d.namespaced, subresources: d.subresources,

@@ -16,6 +16,9 @@ import { printerFor, toTable } from '../printers/index.js';
 import { admit, checkFields, parseFieldValidation, type FieldValidation } from '../registry/admission.js';
 import { beforeCreate, beforeUpdate } from '../registry/create-hooks.js';
 import { addDefaultTolerations } from '../registry/default-tolerations.js';
+import { budgetsFor, evictionVerdict } from '../registry/eviction.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ResourceDefinition } from '../registry/resources.js';
 import { type ObjectStore, validateFieldSelector } from '../registry/store.js';
 import { decideDeletion, prepareForCreate, prepareForUpdate, readyToDelete, rfc3339, type DeleteOptions, type UpdateTarget } from '../registry/strategy.js';
@@ -33,6 +36,8 @@ export interface RestContext {
   namespaces: ResourceDefinition;
   /** tolerationSeconds of the not-ready/unreachable tolerations added to new pods (default 300). */
   defaultTolerationSeconds?: number;
+  /** PodDisruptionBudgets, which evictions must respect. */
+  pdbs?: ResourceDefinition;
 }
 
 export interface Reply {
@@ -496,8 +501,42 @@ export class RestHandlers {
     const raw = await readBody(req);
     const eviction = raw.length ? requireObject(decodeBody(raw, req.headers['content-type']).value) : {};
     const deleteOptions = isPlainObject(eviction.deleteOptions) ? (eviction.deleteOptions as DeleteOptions) : {};
+    const dryRun = isDryRun(query);
     const current = this.store.get(def, info.namespace, info.name ?? '');
-    await this.deleteObject(def, current, { ...deleteOptions, dryRun: isDryRun(query) });
+    const pod = current as Pod;
+    // Finished pods and pods already being deleted disrupt nothing; their budgets are not consulted.
+    const exempt = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || !!pod.metadata?.deletionTimestamp;
+    const pdbs = this.ctx.pdbs;
+    if (!exempt && pdbs) {
+      const budgets = budgetsFor(pod, this.store.all(pdbs, info.namespace) as PodDisruptionBudget[]);
+      if (budgets.length > 1) {
+        throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' });
+      }
+      if (budgets.length === 1) {
+        const budgetName = budgets[0].metadata?.name ?? '';
+        const check = (b: PodDisruptionBudget): boolean => {
+          const verdict = evictionVerdict(b, pod);
+          if (!verdict.allow) {
+            throw new StatusError({
+              kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 429, reason: 'TooManyRequests', message: verdict.message,
+              details: { causes: [{ reason: 'DisruptionBudget', message: verdict.cause }] },
+            });
+          }
+          return verdict.decrement;
+        };
+        if (check(budgets[0]) && !dryRun) {
+          // The allowed disruption is used up in the budget's status before the pod goes, so two evictions never share one.
+          await this.store.guaranteedUpdate(pdbs, info.namespace, budgetName, (b) => {
+            if (!check(b as PodDisruptionBudget)) return undefined;
+            const next = deepCopy(b) as KObject & PodDisruptionBudget;
+            const st = next.status ?? { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
+            next.status = { ...st, disruptionsAllowed: st.disruptionsAllowed - 1, disruptedPods: { ...(st.disruptedPods ?? {}), [info.name ?? '']: rfc3339(this.ctx.now()) } };
+            return next;
+          });
+        }
+      }
+    }
+    await this.deleteObject(def, current, { ...deleteOptions, dryRun });
     return { code: 201, body: { ...successStatus(), code: 201 } };
   }
 
