@@ -48,7 +48,7 @@ export function decideElection(current: LeaseSpec | undefined, identity: string,
       leaseDurationSeconds: durationSeconds,
       acquireTime: ours && current?.acquireTime ? current.acquireTime : microTime(now),
       renewTime: microTime(now),
-      leaseTransitions: (current?.leaseTransitions ?? 0) + (ours || !holder ? 0 : 1),
+      leaseTransitions: (current?.leaseTransitions ?? 0) + (current && !ours ? 1 : 0),
     },
   };
 }
