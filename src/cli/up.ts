@@ -119,14 +119,15 @@ export async function up(opts: UpOptions): Promise<void> {
   await writeClusterInfo(client, { name: opts.name, nodeLeaseDurationSeconds: leaseDurationSeconds }).catch(() => undefined);
   const tokenFile = join(dataDir, 'node-token');
   writeFileSync(tokenFile, `${nodeToken}\n`, { mode: 0o600 });
-  const nodes: NodeRunner[] = [];
-  for (const [i, nodeName] of nodeNames(opts.name, opts.nodes ?? 1).entries()) {
-    const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${nodeName}` });
-    nodes.push(await runNode({
-      client: agentClient, clusterName: opts.name, nodeName, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', nodeName),
-      token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket, leaseDurationSeconds,
-    }));
-  }
+  const startNode = (nodeName: string, i: number): Promise<NodeRunner> => runNode({
+    client: new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${nodeName}` }),
+    clusterName: opts.name, nodeName, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', nodeName),
+    token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket, leaseDurationSeconds,
+  });
+  // The control-plane node first: it creates the cluster network and sandbox image the workers share.
+  const [first, ...workers] = nodeNames(opts.name, opts.nodes ?? 1);
+  const nodes: NodeRunner[] = [await startNode(first, 0)];
+  nodes.push(...await Promise.all(workers.map((n, i) => startNode(n, i + 1))));
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
