@@ -81,6 +81,13 @@ describe('nodes and scheduling', { timeout: 240_000 }, () => {
     assert.equal(control.spec.taints, undefined);
     assert.equal(node(w1).metadata.labels?.['node-role.kubernetes.io/control-plane'], undefined);
     assert.match(cluster.output(), /join a node: skiff agent --server https:\/\/\S+ --token \S+ --ca-file \S+ --name \S+/);
+    // Controllers and scheduler act under their leader Leases.
+    for (const lease of ['skiff-controller-manager', 'skiff-scheduler']) {
+      const spec = JSON.parse(cluster.k(['get', 'lease', '-n', 'kube-system', lease, '-o', 'jsonpath={.spec}'])) as { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
+      assert.ok(spec.holderIdentity);
+      assert.equal(spec.leaseDurationSeconds, 15);
+      assert.ok(spec.renewTime);
+    }
   });
 
   it('spreads a Deployment of 6 across the nodes, each pod\'s containers labelled with its node', async () => {
@@ -201,5 +208,13 @@ describe('nodes and scheduling', { timeout: 240_000 }, () => {
     }
     const evictions = cluster.k(['get', 'events', '--field-selector', `involvedObject.name=${first.metadata.name},reason=TaintManagerEviction`, '-o', 'jsonpath={.items[*].message}']);
     assert.match(evictions, /Marking for deletion Pod default\//);
+
+    // The node comes back: Ready again, its taints removed, and the evicted pod's containers cleaned up.
+    agent = spawn(process.execPath, [join(ROOT, 'bin/skiff.js'), 'agent', '--server', cluster.url, '--token', token, '--ca-file', caFile, '--name', joined, '--data-dir', agentDir], { stdio: 'ignore' });
+    await eventually(() => {
+      const n = node(joined);
+      return n.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True' && !n.spec.taints?.length;
+    }, 60_000, 500);
+    await eventually(() => !pods('app=roam').some((p) => p.metadata.name === first.metadata.name), 60_000, 500);
   });
 });
