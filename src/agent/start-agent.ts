@@ -12,7 +12,7 @@ import type { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { ensureSandboxImage } from '../runtime/docker/images.js';
-import { LABEL_CLUSTER, type Runtime } from '../runtime/runtime.js';
+import { LABEL_CLUSTER, type NetworkIPAM, type Runtime } from '../runtime/runtime.js';
 import { NodeAgent, type ProbeManagerApi } from './agent.js';
 import { buildContainerConfig } from './container-config/build.js';
 import { latestByName, readySandbox } from './pod-actions.js';
@@ -31,6 +31,10 @@ export interface StartAgentOptions {
   kubeletVersion: string;
   controlPlane: boolean;
   socketPath?: string;
+  /** Addressing for the cluster network when this agent creates it (the service range stays free). */
+  networkIPAM?: NetworkIPAM;
+  /** The cluster DNS Service's address; pods with dnsPolicy ClusterFirst resolve through it. */
+  clusterDNS?: string;
 }
 
 export interface RunningAgent {
@@ -49,7 +53,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const runtime = new DockerRuntime({ clusterName: opts.clusterName, nodeName: opts.nodeName, socketPath: opts.socketPath });
   await runtime.version();
   const network = clusterNetworkName(opts.clusterName);
-  const net = await runtime.ensureNetwork(network, { [LABEL_CLUSTER]: opts.clusterName });
+  const net = await runtime.ensureNetwork(network, { [LABEL_CLUSTER]: opts.clusterName }, opts.networkIPAM);
   await ensureSandboxImage(runtime, opts.repoRoot);
 
   const get = async (ref: typeof Refs.configmaps, ns: string | undefined, name: string): Promise<KObject | undefined> => {

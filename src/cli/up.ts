@@ -12,6 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
+import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
+import { dnsServiceIP } from '../api/servicenet/allocators.js';
+import { parseCidr } from '../api/servicenet/cidr.js';
 
 export interface UpOptions {
   name: string;
@@ -58,9 +61,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
+  // The service range is part of the cluster network's subnet, so the network is settled first.
+  const layout = await resolveClusterNetwork({ clusterName: opts.name, dataDir, socketPath: opts.dockerSocket });
   let api: ApiServer;
   try {
-    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion });
+    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion, serviceNetwork: { serviceCIDR: layout.serviceCIDR } });
   } catch (err) {
     rmSync(pidFile(dataDir), { force: true });
     const e = err as NodeJS.ErrnoException;
@@ -99,6 +104,7 @@ export async function up(opts: UpOptions): Promise<void> {
       agent = await startAgent({
         client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
         agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
+        networkIPAM: networkIPAM(layout), clusterDNS: dnsServiceIP(parseCidr(layout.serviceCIDR)),
       });
       if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
     } catch (err) {

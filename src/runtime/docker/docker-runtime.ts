@@ -29,6 +29,7 @@ import {
   type ListFilter,
   type LogOptions,
   type NetworkInfo,
+  type NetworkIPAM,
   type RegistryAuth,
   type Runtime,
   type RuntimeEvent,
@@ -931,7 +932,7 @@ export class DockerRuntime implements Runtime {
 
   // ---- networks and volumes -------------------------------------------------------------------
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+  async ensureNetwork(name: string, labels: Record<string, string>, ipam?: NetworkIPAM): Promise<NetworkInfo> {
     const existing = await this.networkInfo(name);
     if (existing) return existing;
     try {
@@ -942,6 +943,7 @@ export class DockerRuntime implements Runtime {
           CheckDuplicate: true,
           Labels: { ...labels, [LABEL_CLUSTER]: this.clusterName },
           Options: { 'com.docker.network.bridge.name': bridgeName(name) },
+          ...(ipam ? { IPAM: { Driver: 'default', Config: [{ Subnet: ipam.subnet, IPRange: ipam.ipRange, Gateway: ipam.gateway }] } } : {}),
         }),
       );
     } catch (err) {
@@ -969,6 +971,8 @@ export class DockerRuntime implements Runtime {
       subnet: ipam.Subnet ?? '',
       gateway: ipam.Gateway ?? '',
       bridge: net.Options?.['com.docker.network.bridge.name'] ?? `br-${net.Id.slice(0, 12)}`,
+      ipRange: ipam.IPRange || undefined,
+      attached: Object.keys(net.Containers ?? {}).length,
     };
   }
 
