@@ -106,6 +106,9 @@ export function createHttpPath(dp: DataPath): HttpPath {
         });
         forward(route, req, res, undefined, 0);
       });
+      // Clients such as busybox wget half-close after sending the request; Node would abort the request
+      // then, so keep answering on a half-closed socket.
+      (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
       server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
         const route = dp.route(routeKey());
         if (!route) {

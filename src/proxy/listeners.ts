@@ -89,9 +89,7 @@ export function diffListeners(current: ReadonlyMap<string, Pick<ListenerSpec, 'm
 }
 
 /** ClusterIPs that need a /32 on the bridge, and the ones there that no Service wants any more. */
-export function diffAddresses(present: Iterable<string>, desired: ReadonlyMap<string, ListenerSpec>): { add: string[]; remove: string[] } {
-  const want = new Set<string>();
-  for (const l of desired.values()) if (l.kind === 'ClusterIP') want.add(l.address);
+export function diffAddresses(present: Iterable<string>, wanted: ReadonlySet<string>): { add: string[]; remove: string[] } {
   const have = new Set(present);
-  return { add: [...want].filter((a) => !have.has(a)).sort(), remove: [...have].filter((a) => !want.has(a)).sort() };
+  return { add: [...wanted].filter((a) => !have.has(a)).sort(), remove: [...have].filter((a) => !wanted.has(a)).sort() };
 }

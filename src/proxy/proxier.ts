@@ -191,7 +191,7 @@ export class Proxier implements DataPath {
     if (addrs) {
       try {
         present = await addrs.list();
-        for (const a of diffAddresses(present, desired.listeners).add) await addrs.add(a);
+        for (const a of diffAddresses(present, table.clusterIPs).add) await addrs.add(a);
       } catch (err) {
         addressError = (err as Error).message;
       }
@@ -210,7 +210,7 @@ export class Proxier implements DataPath {
     }));
 
     if (addrs && !addressError) {
-      for (const a of diffAddresses(present, desired.listeners).remove) await addrs.remove(a).catch(() => undefined);
+      for (const a of diffAddresses(present, table.clusterIPs).remove) await addrs.remove(a).catch(() => undefined);
     }
 
     this.reportStatus(services, table, failures);

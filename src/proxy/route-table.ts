@@ -2,6 +2,7 @@
  * Builds the route table from Services and EndpointSlices (pure): every proxied Service port mapped to the
  * endpoints that may get traffic, chosen by the slices' ready / serving / terminating conditions.
  */
+import { SERVED_IN_PROCESS_ANNOTATION } from '../api/servicenet/cluster-services.js';
 import type { Endpoint, EndpointSlice, ProxyMode, RouteTable, Service, ServicePortRoute } from './types.js';
 
 /** The label that ties an EndpointSlice to its Service. */
@@ -79,9 +80,13 @@ export function slicesByService(slices: Iterable<EndpointSlice>): Map<string, En
 export function buildRouteTable(services: Iterable<Service>, slices: Iterable<EndpointSlice>): RouteTable {
   const grouped = slicesByService(slices);
   const routes = new Map<string, ServicePortRoute>();
+  const clusterIPs = new Set<string>();
   for (const svc of services) {
     if (!proxied(svc)) continue;
     const spec = svc.spec ?? {};
+    clusterIPs.add(spec.clusterIP ?? '');
+    // skiff answers on this address itself (cluster DNS): the address is needed, the proxy's sockets are not.
+    if (svc.metadata?.annotations?.[SERVED_IN_PROCESS_ANNOTATION] !== undefined) continue;
     const namespace = svc.metadata?.namespace ?? 'default';
     const name = svc.metadata?.name ?? '';
     const svcSlices = grouped.get(`${namespace}/${name}`) ?? [];
@@ -104,5 +109,5 @@ export function buildRouteTable(services: Iterable<Service>, slices: Iterable<En
       routes.set(route.key, route);
     }
   }
-  return { routes };
+  return { routes, clusterIPs };
 }

@@ -37,6 +37,8 @@ export interface ServicePortRoute {
 
 export interface RouteTable {
   readonly routes: ReadonlyMap<string, ServicePortRoute>;
+  /** Every ClusterIP that must be a local address: proxied ones and those served in process (cluster DNS). */
+  readonly clusterIPs: ReadonlySet<string>;
 }
 
-export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map() };
+export const EMPTY_ROUTE_TABLE: RouteTable = { routes: new Map(), clusterIPs: new Set() };
