@@ -16,6 +16,7 @@ import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
 import { dnsServiceIP } from '../api/servicenet/allocators.js';
 import { parseCidr } from '../api/servicenet/cidr.js';
 import { startProxy, type RunningProxy } from '../proxy/start-proxy.js';
+import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
 
 export interface UpOptions {
   name: string;
@@ -101,6 +102,17 @@ export async function up(opts: UpOptions): Promise<void> {
   let agent: RunningAgent | undefined;
   let agentTimer: NodeJS.Timeout | undefined;
   let warned = false;
+  // Cluster DNS listens on kube-dns's address on the cluster bridge, which exists once the node's network does.
+  let dns: RunningClusterDns | undefined;
+  const startDns = async (): Promise<void> => {
+    if (dns) return;
+    try {
+      const dnsClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-dns' });
+      dns = await startClusterDns({ client: dnsClient, address: dnsServiceIP(parseCidr(layout.serviceCIDR)), bridge: layout.bridge });
+    } catch (err) {
+      process.stderr.write(`skiff: cluster DNS cannot start: ${(err as Error).message.split('\n')[0]}; pods will not resolve Service names\n`);
+    }
+  };
   const tryAgent = async (): Promise<void> => {
     try {
       const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: api.tokens.tokenFor('system:node-bootstrap'), userAgent: `kubelet/${nodeName}` });
@@ -110,6 +122,7 @@ export async function up(opts: UpOptions): Promise<void> {
         networkIPAM: networkIPAM(layout), clusterDNS: dnsServiceIP(parseCidr(layout.serviceCIDR)),
       });
       if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+      await startDns();
     } catch (err) {
       if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
       warned = true;
@@ -145,6 +158,7 @@ export async function up(opts: UpOptions): Promise<void> {
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
     await proxy?.stop().catch(() => undefined);
     await agent?.stop().catch(() => undefined);
+    await dns?.stop().catch(() => undefined);
     controllers.stop();
     scheduler.stop();
     client.close();
