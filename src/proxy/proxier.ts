@@ -140,7 +140,8 @@ export class Proxier implements DataPath {
     const wait = Math.max(0, this.lastSync + (this.opts.minSyncIntervalMs ?? 10) - performance.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.syncing = this.sync().catch(() => undefined).finally(() => {
+      // A sync that fails midway (API or `ip` errors) is retried like a socket that could not be opened.
+      this.syncing = this.sync().catch(() => this.scheduleRetry()).finally(() => {
         this.syncing = undefined;
         if (this.dirty) {
           this.dirty = false;
@@ -214,14 +215,15 @@ export class Proxier implements DataPath {
     }
 
     this.reportStatus(services, table, failures);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
-    if (failures.size && !this.stopped) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.changed();
-      }, this.opts.retryIntervalMs ?? 5000);
-    }
+    if (failures.size) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.changed();
+    }, this.opts.retryIntervalMs ?? 5000);
   }
 
   /** Events for sockets that failed (repeats are counted by the recorder) and each Service's status. */
