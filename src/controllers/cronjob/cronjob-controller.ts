@@ -21,6 +21,7 @@ import { localTimeZone, parseSchedule, type Schedule } from './schedule.js';
 
 export const FIELD_MANAGER = 'skiff-controller-manager';
 export const COMPONENT = 'cronjob-controller';
+const MAX_REQUEUE_MS = 24 * 3600 * 1000;
 
 export interface CronJobControllerDeps {
   client: ControllerClient;
@@ -169,7 +170,8 @@ export class CronJobController {
         if (!isNotFound(err)) throw err;
       }
     }
-    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
+    // Node fires longer timers at once; a daily look is plenty for a far-off schedule.
+    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.min(plan.requeueAfterMs, MAX_REQUEUE_MS));
     if (failure !== undefined) throw failure;
   }
 

@@ -23,6 +23,7 @@ export const SUCCESSFUL_DELETE = 'SuccessfulDelete';
 export const FAILED_DELETE = 'FailedDelete';
 export const FIELD_MANAGER = 'skiff-controller-manager';
 export const COMPONENT = 'job-controller';
+const MAX_REQUEUE_MS = 24 * 3600 * 1000;
 
 export interface JobControllerDeps {
   client: ControllerClient;
@@ -146,7 +147,8 @@ export class JobController {
         if (!isNotFound(err)) throw err;
       }
     }
-    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs + 50);
+    // Node fires longer timers at once (a deadline of weeks): look again daily until then.
+    if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.min(plan.requeueAfterMs + 50, MAX_REQUEUE_MS));
     if (failure.error !== undefined) throw failure.error;
   }
 

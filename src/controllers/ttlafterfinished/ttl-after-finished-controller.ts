@@ -12,6 +12,9 @@ import { WorkQueue } from '../../client/workqueue.js';
 import type { ControllerClient, SharedInformer } from '../replicaset/replicaset-controller.js';
 import { planTtl } from './plan.js';
 
+/** Node fires longer timers at once; a TTL of weeks is looked at daily until due. */
+const MAX_REQUEUE_MS = 24 * 3600 * 1000;
+
 export interface TtlAfterFinishedDeps {
   client: ControllerClient;
   jobs: SharedInformer<KObject>;
@@ -55,14 +58,14 @@ export class TtlAfterFinishedController {
     const cached = this.deps.jobs.get(key);
     if (!cached) return;
     const decision = planTtl(cached as Job, this.now());
-    if (decision.type === 'wait') this.queue.addAfter(key, decision.ms + 50);
+    if (decision.type === 'wait') this.queue.addAfter(key, Math.min(decision.ms + 50, MAX_REQUEUE_MS));
     if (decision.type !== 'delete') return;
     const { namespace, name } = splitKey(key);
     try {
       // The cache may be stale: the TTL could have been raised or removed meanwhile.
       const fresh = await this.deps.client.get(Refs.jobs, namespace, name);
       const again = planTtl(fresh as Job, this.now());
-      if (again.type === 'wait') this.queue.addAfter(key, again.ms + 50);
+      if (again.type === 'wait') this.queue.addAfter(key, Math.min(again.ms + 50, MAX_REQUEUE_MS));
       if (again.type !== 'delete') return;
       await this.deps.client.delete(Refs.jobs, namespace, name, {
         propagationPolicy: 'Background', preconditions: { uid: fresh.metadata.uid, resourceVersion: fresh.metadata.resourceVersion },

@@ -1,0 +1,155 @@
+// Jobs and CronJobs end to end on real Docker with real kubectl: completions and parallelism with `kubectl wait`, Indexed jobs, backoffLimit, activeDeadlineSeconds, ttlSecondsAfterFinished, a CronJob on schedule and `kubectl create job --from=cronjob`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, removeDataDir, startClusterRetrying, type Cluster } from './harness.js';
+
+let cluster: Cluster;
+
+before(async () => {
+  cluster = await startClusterRetrying();
+});
+
+after(async () => {
+  if (cluster) {
+    await cluster.stop();
+    removeDataDir(cluster);
+  }
+});
+
+interface JobSpecInput {
+  completions?: number;
+  parallelism?: number;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: 'Indexed' | 'NonIndexed';
+}
+
+function job(name: string, script: string, spec: JobSpecInput = {}): string {
+  return JSON.stringify({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name },
+    spec: {
+      ...spec,
+      template: {
+        spec: {
+          restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'main', image: 'skiff/busybox:1.36', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', script] }],
+        },
+      },
+    },
+  });
+}
+
+interface JobJson {
+  metadata: { uid: string; labels?: Record<string, string> };
+  spec: { selector?: { matchLabels?: Record<string, string> } };
+  status?: { succeeded?: number; failed?: number; active?: number; completedIndexes?: string; startTime?: string; completionTime?: string; conditions?: { type: string; status: string; reason?: string }[] };
+}
+
+function getJob(name: string): JobJson {
+  return JSON.parse(cluster.k(['get', 'job', name, '-o', 'json'])) as JobJson;
+}
+
+function condition(j: JobJson, type: string): { status: string; reason?: string } | undefined {
+  return j.status?.conditions?.find((c) => c.type === type);
+}
+
+/** Started first: it needs up to a minute of wall time, which the other checks use meanwhile. */
+let cronStarted = 0;
+test('a CronJob is accepted and scheduled; its controller-owned Jobs run', () => {
+  cluster.k(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick' },
+      spec: {
+        schedule: '* * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3,
+        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'skiff/busybox:1.36', command: ['sh', '-c', 'echo tick'] }] } } } },
+      },
+    }),
+  });
+  cronStarted = Date.now();
+  assert.match(cluster.k(['get', 'cronjob', 'tick']), /tick\s+\* \* \* \* \*/);
+});
+
+test('a Job with completions 3 and parallelism 2 completes, and kubectl wait returns', () => {
+  cluster.k(['apply', '-f', '-'], { input: job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }) });
+  const j = getJob('three');
+  // The API server generates the selector and pod labels from the uid.
+  assert.equal(j.spec.selector?.matchLabels?.['batch.kubernetes.io/controller-uid'], j.metadata.uid);
+  cluster.k(['wait', '--for=condition=complete', 'job/three', '--timeout=90s']);
+  const done = getJob('three');
+  assert.equal(done.status?.succeeded, 3);
+  assert.ok(done.status?.completionTime);
+  const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=three', '-o', 'json'])) as { items: { metadata: { labels: Record<string, string> }; status: { phase: string } }[] };
+  assert.equal(pods.items.length, 3);
+  for (const p of pods.items) {
+    assert.equal(p.status.phase, 'Succeeded');
+    assert.equal(p.metadata.labels['batch.kubernetes.io/controller-uid'], j.metadata.uid);
+  }
+  const describe = cluster.k(['describe', 'job', 'three']);
+  assert.match(describe, /Pods Statuses:\s+0 Active .* 3 Succeeded \/ 0 Failed/);
+  assert.match(describe, /Completed\s+\S+\s+job-controller\s+Job completed/);
+  assert.match(describe, /SuccessfulCreate\s+\S+\s+job-controller\s+Created pod: three-/);
+  assert.match(cluster.k(['get', 'job', 'three']), /three\s+Complete\s+3\/3/);
+});
+
+test('an Indexed Job gives each pod its JOB_COMPLETION_INDEX and hostname', () => {
+  cluster.k(['apply', '-f', '-'], { input: job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }) });
+  cluster.k(['wait', '--for=condition=complete', 'job/idx', '--timeout=90s']);
+  assert.equal(getJob('idx').status?.completedIndexes, '0-2');
+  const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=idx', '-o', 'json'])) as { items: { metadata: { name: string; annotations: Record<string, string> } }[] };
+  const seen = pods.items.map((p) => {
+    const index = p.metadata.annotations['batch.kubernetes.io/job-completion-index'];
+    const log = cluster.k(['logs', p.metadata.name]).trim();
+    assert.equal(log, `index=${index} host=idx-${index}`);
+    return index;
+  }).sort();
+  assert.deepEqual(seen, ['0', '1', '2']);
+});
+
+test('a failing Job stops at backoffLimit with Failed BackoffLimitExceeded', () => {
+  cluster.k(['apply', '-f', '-'], { input: job('fails', 'exit 3', { backoffLimit: 1 }) });
+  // The second pod starts after Kubernetes' 10 s pod backoff.
+  cluster.k(['wait', '--for=condition=failed', 'job/fails', '--timeout=90s']);
+  const j = getJob('fails');
+  assert.equal(condition(j, 'Failed')?.reason, 'BackoffLimitExceeded');
+  assert.equal(j.status?.failed, 2);
+  assert.match(cluster.k(['get', 'events', '--field-selector', 'involvedObject.name=fails']), /BackoffLimitExceeded/);
+});
+
+test('activeDeadlineSeconds stops a running Job with DeadlineExceeded and removes its pod', async () => {
+  cluster.k(['apply', '-f', '-'], { input: job('slow', 'sleep 300', { activeDeadlineSeconds: 3 }) });
+  cluster.k(['wait', '--for=condition=failed', 'job/slow', '--timeout=60s']);
+  assert.equal(condition(getJob('slow'), 'Failed')?.reason, 'DeadlineExceeded');
+  await eventually(() => {
+    const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=slow', '-o', 'json'])) as { items: unknown[] };
+    return pods.items.length === 0;
+  }, 60_000, 500);
+});
+
+test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () => {
+  cluster.k(['apply', '-f', '-'], { input: job('brief', 'true', { ttlSecondsAfterFinished: 2 }) });
+  await eventually(() => cluster.kubectl(['get', 'job', 'brief']).code !== 0 && cluster.kubectl(['get', 'job', 'brief']).stderr.includes('NotFound'), 60_000, 500);
+  await eventually(() => (JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=brief', '-o', 'json'])) as { items: unknown[] }).items.length === 0, 60_000, 500);
+});
+
+test('kubectl create job --from=cronjob runs the template as a Job the CronJob owns', () => {
+  cluster.k(['create', 'job', 'manual', '--from=cronjob/tick']);
+  const j = JSON.parse(cluster.k(['get', 'job', 'manual', '-o', 'json'])) as JobJson & { metadata: { ownerReferences?: { kind: string; name: string }[]; annotations?: Record<string, string> } };
+  assert.equal(j.metadata.ownerReferences?.[0]?.kind, 'CronJob');
+  assert.equal(j.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
+  cluster.k(['wait', '--for=condition=complete', 'job/manual', '--timeout=90s']);
+});
+
+test('the CronJob created a Job for a scheduled minute and recorded lastScheduleTime', async () => {
+  assert.ok(cronStarted > 0);
+  const status = await eventually(() => {
+    const cj = JSON.parse(cluster.k(['get', 'cronjob', 'tick', '-o', 'json'])) as { status?: { lastScheduleTime?: string; lastSuccessfulTime?: string } };
+    return cj.status?.lastScheduleTime && cj.status.lastSuccessfulTime ? cj.status : undefined;
+  }, 90_000, 1000);
+  const scheduled = Date.parse(status.lastScheduleTime ?? '');
+  assert.equal(new Date(scheduled).getUTCSeconds(), 0);
+  const name = `tick-${scheduled / 60_000}`;
+  const j = JSON.parse(cluster.k(['get', 'job', name, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } };
+  assert.equal(Date.parse(j.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? ''), scheduled);
+  assert.match(cluster.k(['describe', 'cronjob', 'tick']), /SuccessfulCreate\s+.*cronjob-controller\s+Created job tick-/);
+});
