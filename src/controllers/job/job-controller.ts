@@ -15,7 +15,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { ControllerExpectations } from '../replicaset/expectations.js';
 import { controllerRefOf, slowStartBatch, SLOW_START_INITIAL_BATCH } from '../replicaset/plan.js';
 import type { ControllerClient, EventSink, SharedInformer } from '../replicaset/replicaset-controller.js';
-import { isJobFinished, newJobPod, planJob, type JobPlan } from './plan.js';
+import { JOB_TRACKING_FINALIZER, isTracked, newJobPod, planJob, type JobPlan } from './plan.js';
 
 export const SUCCESSFUL_CREATE = 'SuccessfulCreate';
 export const FAILED_CREATE = 'FailedCreate';
@@ -24,6 +24,8 @@ export const FAILED_DELETE = 'FailedDelete';
 export const FIELD_MANAGER = 'skiff-controller-manager';
 export const COMPONENT = 'job-controller';
 const MAX_REQUEUE_MS = 24 * 3600 * 1000;
+/** Queue keys for orphan pods share the Job queue, told apart by this prefix. */
+const ORPHAN_PREFIX = 'orphan-pod:';
 
 export interface JobControllerDeps {
   client: ControllerClient;
@@ -57,10 +59,13 @@ export class JobController {
       onDelete: (j) => {
         this.expectations.delete(keyFor(j));
         this.enqueue(j);
+        // Its pods are orphans now: whatever tracking finalizers they hold must go.
+        for (const p of deps.pods.list()) if (controllerRefOf(p)?.uid === j.metadata.uid && isTracked(p as Pod)) this.queue.add(ORPHAN_PREFIX + keyFor(p));
       },
     });
     deps.pods.addEventHandler({
       onAdd: (p) => {
+        if (this.orphaned(p as Pod)) this.queue.add(ORPHAN_PREFIX + keyFor(p));
         if (p.metadata.deletionTimestamp) return this.podGone(p as Pod);
         const job = this.jobOf(p as Pod);
         if (!job) return;
@@ -69,6 +74,7 @@ export class JobController {
       },
       onUpdate: (o, p) => {
         if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
+        if (this.orphaned(p as Pod)) this.queue.add(ORPHAN_PREFIX + keyFor(p));
         if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) return this.podGone(p as Pod);
         const job = this.jobOf(p as Pod);
         if (job) this.enqueue(job);
@@ -102,6 +108,11 @@ export class JobController {
     return job && job.metadata.uid === ref.uid ? job : undefined;
   }
 
+  /** A pod holding our finalizer whose Job the cache does not know: the Job may be gone for good. */
+  private orphaned(pod: Pod): boolean {
+    return isTracked(pod) && controllerRefOf(pod)?.kind === 'Job' && this.jobOf(pod) === undefined;
+  }
+
   private podGone(pod: Pod): void {
     const job = this.jobOf(pod);
     if (!job) return;
@@ -119,7 +130,22 @@ export class JobController {
   }
 
   /** Overridable in tests. */
-  syncHandler = (key: string): Promise<void> => this.syncJob(key);
+  syncHandler = (key: string): Promise<void> => (key.startsWith(ORPHAN_PREFIX) ? this.syncOrphanPod(key.slice(ORPHAN_PREFIX.length)) : this.syncJob(key));
+
+  /** Releases an orphan pod's tracking finalizer once the server confirms its Job is gone. */
+  async syncOrphanPod(podKey: string): Promise<void> {
+    const pod = this.deps.pods.get(podKey) as Pod | undefined;
+    if (!pod || !this.orphaned(pod)) return;
+    const ref = controllerRefOf(pod);
+    try {
+      const job = await this.deps.client.get(Refs.jobs, pod.metadata?.namespace, ref?.name ?? '');
+      // The same Job, only not in our cache yet: its own sync takes care of the pod.
+      if (job.metadata.uid === ref?.uid && !job.metadata.deletionTimestamp) return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await this.removeFinalizers([pod]);
+  }
 
   async syncJob(key: string): Promise<void> {
     const cached = this.deps.jobs.get(key);
@@ -129,10 +155,13 @@ export class JobController {
     }
     // NEVER modify objects from the cache: the copy is ours.
     const job = deepCopy(cached) as Job & KObject;
-    // A Job being deleted is left to the garbage collector, which removes its pods.
-    if (job.metadata.deletionTimestamp || isJobFinished(job)) return;
     const ns = splitKey(key).namespace;
     const pods = this.deps.pods.list().filter((p) => p.metadata.namespace === ns && controllerRefOf(p)?.uid === job.metadata.uid) as Pod[];
+    // A Job being deleted leaves its pods to the garbage collector, holding none of them back.
+    if (job.metadata.deletionTimestamp) {
+      await this.removeFinalizers(pods.filter(isTracked));
+      return;
+    }
     const plan = planJob(job, pods, this.now(), { mayManagePods: this.expectations.satisfied(key) });
 
     const failure = await this.managePods(key, job, plan);
@@ -145,11 +174,23 @@ export class JobController {
         await this.deps.client.updateStatus(Refs.jobs, { ...job, status } as KObject, { fieldManager: FIELD_MANAGER });
       } catch (err) {
         if (!isNotFound(err)) throw err;
+        return;
       }
     }
+    // Only now that the status counts them may the pods go.
+    await this.removeFinalizers(plan.removeFinalizers);
     // Node fires longer timers at once (a deadline of weeks): look again daily until then.
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, Math.min(plan.requeueAfterMs + 50, MAX_REQUEUE_MS));
     if (failure.error !== undefined) throw failure.error;
+  }
+
+  /** Drops our finalizer from each pod, leaving any others; a pod already gone needs nothing. */
+  private async removeFinalizers(pods: Pod[]): Promise<void> {
+    const results = await Promise.allSettled(pods.map((pod) => this.deps.client.patch(Refs.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', 'strategic', {
+      metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] },
+    }, { fieldManager: FIELD_MANAGER })));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isNotFound(r.reason));
+    if (failed) throw failed.reason;
   }
 
   /** Deletes, then creates, as planned; returns the first error and how many creates did not happen. */

@@ -24,6 +24,11 @@ export const REASON_POD_FAILURE_POLICY = 'PodFailurePolicy';
 export const REASON_COMPLETIONS_REACHED = 'CompletionsReached';
 export const MSG_BACKOFF_LIMIT = 'Job has reached the specified backoff limit';
 export const MSG_DEADLINE = 'Job was active longer than specified deadline';
+/**
+ * Held on every pod the controller creates until the pod's outcome is in the Job's status, so a
+ * terminated pod deleted early (by a user, the garbage collector or a node) is never lost from the counts.
+ */
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
 
 export interface PlannedEvent {
   type: 'Normal' | 'Warning';
@@ -35,6 +40,8 @@ export interface JobPlan {
   /** Completion indexes of the pods to create; undefined entries for NonIndexed Jobs. */
   create: (number | undefined)[];
   delete: Pod[];
+  /** Pods whose tracking finalizer goes, once `status` (which counts them) is written. */
+  removeFinalizers: Pod[];
   status: JobStatus;
   events: PlannedEvent[];
   /** Look again after this many ms: a backoff or the active deadline runs out. */
@@ -57,6 +64,10 @@ function rfc3339(t: number): string {
 
 export function isJobFinished(job: Job): boolean {
   return (job.status?.conditions ?? []).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+}
+
+export function isTracked(pod: Pod): boolean {
+  return pod.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER) ?? false;
 }
 
 export function isTerminal(pod: Pod): boolean {
@@ -114,17 +125,22 @@ interface Classified {
   succeeded: Pod[];
   /** Failed pods that count toward the backoff limit. */
   failed: Pod[];
+  /** Failed pods a podFailurePolicy Ignore rule matched: never counted. */
+  ignored: Pod[];
   /** A FailJob rule matched: the Job fails with this message. */
   failJob?: string;
 }
 
 function classify(job: Job, pods: Pod[]): Classified {
-  const out: Classified = { active: [], succeeded: [], failed: [] };
+  const out: Classified = { active: [], succeeded: [], failed: [], ignored: [] };
   for (const pod of pods) {
     if (pod.status?.phase === 'Succeeded') out.succeeded.push(pod);
     else if (pod.status?.phase === 'Failed') {
       const match = matchPodFailurePolicy(job.spec?.podFailurePolicy, pod);
-      if (match?.action === 'Ignore') continue;
+      if (match?.action === 'Ignore') {
+        out.ignored.push(pod);
+        continue;
+      }
       if (match?.action === 'FailJob' && out.failJob === undefined) out.failJob = match.message;
       out.failed.push(pod);
     } else if (!pod.metadata?.deletionTimestamp) out.active.push(pod);
@@ -137,17 +153,38 @@ export function planJob(job: Job, pods: Pod[], now: number, opts: JobPlanOptions
   const prev = job.status ?? {};
   const status: JobStatus = deepCopy(prev);
   const events: PlannedEvent[] = [];
-  const plan: JobPlan = { create: [], delete: [], status, events };
-  if (isJobFinished(job)) return plan;
+  const plan: JobPlan = { create: [], delete: [], removeFinalizers: [], status, events };
+  const tracked = pods.filter(isTracked);
+  const present = new Set(tracked.map((p) => p.metadata?.uid ?? ''));
+  // A uid stays in uncountedTerminatedPods while its pod still holds the finalizer: counted, not yet released.
+  const stillHeld = (uids: string[] | undefined): string[] => (uids ?? []).filter((u) => present.has(u));
+  if (isJobFinished(job)) {
+    plan.removeFinalizers = tracked;
+    status.uncountedTerminatedPods = uncountedOf(stillHeld(prev.uncountedTerminatedPods?.succeeded), stillHeld(prev.uncountedTerminatedPods?.failed));
+    return plan;
+  }
 
-  const { active, succeeded, failed, failJob } = classify(job, pods);
+  const { active, succeeded, failed, ignored, failJob } = classify(job, pods);
   const indexed = job.spec?.completionMode === 'Indexed';
   const completions = job.spec?.completions ?? undefined;
   const parallelism = job.spec?.parallelism ?? 1;
   const suspended = job.spec?.suspend === true;
   let conditions = [...(status.conditions ?? [])];
 
-  // Counts never go down: a terminated pod someone deleted was still counted once.
+  // Each terminated pod is counted once: while it holds the finalizer and is not yet listed as uncounted.
+  const heldSucceeded = new Set(prev.uncountedTerminatedPods?.succeeded ?? []);
+  const heldFailed = new Set(prev.uncountedTerminatedPods?.failed ?? []);
+  const newlySucceeded = succeeded.filter((p) => isTracked(p) && !heldSucceeded.has(p.metadata?.uid ?? ''));
+  const newlyFailed = failed.filter((p) => isTracked(p) && !heldFailed.has(p.metadata?.uid ?? ''));
+  status.succeeded = (prev.succeeded ?? 0) + newlySucceeded.length;
+  status.failed = (prev.failed ?? 0) + newlyFailed.length;
+  status.uncountedTerminatedPods = uncountedOf(
+    [...stillHeld(prev.uncountedTerminatedPods?.succeeded), ...newlySucceeded.map((p) => p.metadata?.uid ?? '')],
+    [...stillHeld(prev.uncountedTerminatedPods?.failed), ...newlyFailed.map((p) => p.metadata?.uid ?? '')],
+  );
+  // Terminated pods are in the status now; pods already being deleted need not be waited for.
+  plan.removeFinalizers = tracked.filter((p) => isTerminal(p) || p.metadata?.deletionTimestamp || ignored.includes(p));
+
   let completed = new Set<number>();
   if (indexed && completions !== undefined) {
     completed = parseIndexes(prev.completedIndexes, completions);
@@ -156,12 +193,7 @@ export function planJob(job: Job, pods: Pod[], now: number, opts: JobPlanOptions
       if (i !== undefined) completed.add(i);
     }
     status.completedIndexes = formatIndexes(completed);
-    status.succeeded = Math.max(prev.succeeded ?? 0, completed.size);
-  } else {
-    status.succeeded = Math.max(prev.succeeded ?? 0, succeeded.length);
   }
-  status.failed = Math.max(prev.failed ?? 0, failed.length);
-  status.uncountedTerminatedPods = {};
 
   // Suspension and resumption first: both change what startTime means.
   const wasSuspended = conditions.some((c) => c.type === 'Suspended' && c.status === 'True');
@@ -182,8 +214,9 @@ export function planJob(job: Job, pods: Pod[], now: number, opts: JobPlanOptions
     conditions = setCondition(conditions, type, 'True', reason, message, now);
     status.conditions = conditions;
     if (type === 'Complete') status.completionTime = rfc3339(now);
-    // Whatever still runs is stopped: a finished Job keeps no pods busy.
+    // Whatever still runs is stopped: a finished Job keeps no pods busy, and holds none back.
     plan.delete = active;
+    plan.removeFinalizers = tracked;
     status.active = 0;
     status.ready = 0;
     events.push(type === 'Complete'
@@ -230,6 +263,10 @@ export function planJob(job: Job, pods: Pod[], now: number, opts: JobPlanOptions
   status.ready = active.filter((p) => !plan.delete.includes(p) && isPodReady(p)).length;
   if (conditions.length) status.conditions = conditions;
   return plan;
+}
+
+function uncountedOf(succeeded: string[], failed: string[]): NonNullable<JobStatus['uncountedTerminatedPods']> {
+  return { ...(succeeded.length ? { succeeded } : {}), ...(failed.length ? { failed } : {}) };
 }
 
 function createAfterBackoff(plan: JobPlan, create: (number | undefined)[], failed: Pod[], succeeded: Pod[], now: number): void {
@@ -296,7 +333,7 @@ export function newJobPod(job: Job, index: number | undefined): Pod {
     metadata: {
       generateName: index === undefined ? `${name}-` : `${name}-${index}-`, namespace: job.metadata?.namespace,
       labels, ...(Object.keys(annotations).length ? { annotations } : {}),
-      ...(meta.finalizers ? { finalizers: meta.finalizers } : {}),
+      finalizers: [...(meta.finalizers ?? []), JOB_TRACKING_FINALIZER],
       ownerReferences: [jobOwnerReference(job)],
     },
     spec,

@@ -20,11 +20,12 @@ function job(spec: NonNullable<Job['spec']> extends infer S ? Partial<S> : never
 }
 
 let seq = 0;
-function pod(phase: string, opts: { index?: number; exitCode?: number; finishedAt?: number; ready?: boolean; conditions?: { type: string; status: string }[]; restarts?: number } = {}): Pod {
+function pod(phase: string, opts: { index?: number; exitCode?: number; finishedAt?: number; ready?: boolean; conditions?: { type: string; status: string }[]; restarts?: number; untracked?: boolean } = {}): Pod {
   seq++;
   return {
     metadata: {
       name: `p${seq}`, namespace: 'ns', uid: `pu${seq}`, creationTimestamp: iso(NOW - 60_000 + seq),
+      ...(opts.untracked ? {} : { finalizers: ['batch.kubernetes.io/job-tracking'] }),
       ...(opts.index !== undefined ? { annotations: { 'batch.kubernetes.io/job-completion-index': String(opts.index) } } : {}),
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'j', uid: 'u1', controller: true }],
     },
@@ -118,7 +119,7 @@ test('Indexed: the lowest pending indexes are created; completed, duplicate and 
   assert.equal(p.status.completedIndexes, '0,3');
   assert.equal(p.delete.length, 1);
   assert.deepEqual(p.create, [2]);
-  const done = planJob(job({ ...spec, completions: 3 }, { startTime: iso(NOW), completedIndexes: '0-1' }), [pod('Succeeded', { index: 2, exitCode: 0 })], NOW);
+  const done = planJob(job({ ...spec, completions: 3 }, { startTime: iso(NOW), completedIndexes: '0-1', succeeded: 2 }), [pod('Succeeded', { index: 2, exitCode: 0 })], NOW);
   assert.equal(done.status.completedIndexes, '0-2');
   assert.equal(done.status.succeeded, 3);
   assert.equal(done.status.conditions?.find((c) => c.type === 'Complete')?.status, 'True');
@@ -181,6 +182,29 @@ test('pods are neither created nor deleted while expectations are pending', () =
   const p = planJob(job({ parallelism: 2, completions: 2 }), [], NOW, { mayManagePods: false });
   assert.deepEqual(p.create, []);
   assert.equal(p.status.active, 0);
+});
+
+test('a terminated pod is counted once: listed as uncounted with its finalizer, then released and forgotten', () => {
+  const done = pod('Succeeded', { exitCode: 0 });
+  const running = pod('Running');
+  const j = job({ completions: 3, parallelism: 1 }, { startTime: iso(NOW) });
+  const first = planJob(j, [done], NOW);
+  assert.equal(first.status.succeeded, 1);
+  assert.deepEqual(first.status.uncountedTerminatedPods, { succeeded: [done.metadata?.uid] });
+  assert.deepEqual(first.removeFinalizers, [done]);
+  // The same pod seen again before its finalizer is gone is not counted twice.
+  const again = planJob({ ...j, status: first.status }, [done, running], NOW);
+  assert.equal(again.status.succeeded, 1);
+  // Released: it leaves the uncounted list, and a deleted pod does not lower the count.
+  const released = { ...done, metadata: { ...done.metadata, finalizers: [] } };
+  const after = planJob({ ...j, status: first.status }, [released, running], NOW);
+  assert.deepEqual(after.status.uncountedTerminatedPods, {});
+  assert.equal(after.status.succeeded, 1);
+  assert.equal(planJob({ ...j, status: after.status }, [running], NOW).status.succeeded, 1);
+  // Every created pod carries the finalizer; a finished Job releases all of its pods.
+  assert.deepEqual(newJobPod(j, undefined).metadata?.finalizers, ['batch.kubernetes.io/job-tracking']);
+  const finished = planJob({ ...j, status: { conditions: [{ type: 'Complete', status: 'True' }] } }, [running], NOW);
+  assert.deepEqual(finished.removeFinalizers, [running]);
 });
 
 test('ttlSecondsAfterFinished: wait until finish + ttl, then delete; unfinished or unset Jobs stay', () => {
