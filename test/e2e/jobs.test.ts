@@ -56,7 +56,7 @@ function condition(j: JobJson, type: string): { status: string; reason?: string 
 
 /** Started first: it needs up to a minute of wall time, which the other checks use meanwhile. */
 let cronStarted = 0;
-test('a CronJob is accepted and scheduled; its controller-owned Jobs run', () => {
+test('a CronJob and five Jobs are accepted', () => {
   cluster.k(['apply', '-f', '-'], {
     input: JSON.stringify({
       apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick' },
@@ -68,10 +68,15 @@ test('a CronJob is accepted and scheduled; its controller-owned Jobs run', () =>
   });
   cronStarted = Date.now();
   assert.match(cluster.k(['get', 'cronjob', 'tick']), /tick\s+\* \* \* \* \*/);
+  // The Jobs below run side by side; each test then checks its own.
+  cluster.k(['apply', '-f', '-'], { input: job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }) });
+  cluster.k(['apply', '-f', '-'], { input: job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }) });
+  cluster.k(['apply', '-f', '-'], { input: job('fails', 'exit 3', { backoffLimit: 1 }) });
+  cluster.k(['apply', '-f', '-'], { input: job('slow', 'sleep 300', { activeDeadlineSeconds: 3 }) });
+  cluster.k(['apply', '-f', '-'], { input: job('brief', 'true', { ttlSecondsAfterFinished: 2 }) });
 });
 
 test('a Job with completions 3 and parallelism 2 completes, and kubectl wait returns', () => {
-  cluster.k(['apply', '-f', '-'], { input: job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }) });
   const j = getJob('three');
   // The API server generates the selector and pod labels from the uid.
   assert.equal(j.spec.selector?.matchLabels?.['batch.kubernetes.io/controller-uid'], j.metadata.uid);
@@ -79,11 +84,13 @@ test('a Job with completions 3 and parallelism 2 completes, and kubectl wait ret
   const done = getJob('three');
   assert.equal(done.status?.succeeded, 3);
   assert.ok(done.status?.completionTime);
-  const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=three', '-o', 'json'])) as { items: { metadata: { labels: Record<string, string> }; status: { phase: string } }[] };
+  const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=three', '-o', 'json'])) as { items: { metadata: { labels: Record<string, string>; finalizers?: string[] }; status: { phase: string } }[] };
   assert.equal(pods.items.length, 3);
   for (const p of pods.items) {
     assert.equal(p.status.phase, 'Succeeded');
     assert.equal(p.metadata.labels['batch.kubernetes.io/controller-uid'], j.metadata.uid);
+    // Counted, so the tracking finalizer is released.
+    assert.ok(!(p.metadata.finalizers ?? []).includes('batch.kubernetes.io/job-tracking'));
   }
   const describe = cluster.k(['describe', 'job', 'three']);
   assert.match(describe, /Pods Statuses:\s+0 Active .* 3 Succeeded \/ 0 Failed/);
@@ -93,7 +100,6 @@ test('a Job with completions 3 and parallelism 2 completes, and kubectl wait ret
 });
 
 test('an Indexed Job gives each pod its JOB_COMPLETION_INDEX and hostname', () => {
-  cluster.k(['apply', '-f', '-'], { input: job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }) });
   cluster.k(['wait', '--for=condition=complete', 'job/idx', '--timeout=90s']);
   assert.equal(getJob('idx').status?.completedIndexes, '0-2');
   const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=idx', '-o', 'json'])) as { items: { metadata: { name: string; annotations: Record<string, string> } }[] };
@@ -107,7 +113,6 @@ test('an Indexed Job gives each pod its JOB_COMPLETION_INDEX and hostname', () =
 });
 
 test('a failing Job stops at backoffLimit with Failed BackoffLimitExceeded', () => {
-  cluster.k(['apply', '-f', '-'], { input: job('fails', 'exit 3', { backoffLimit: 1 }) });
   // The second pod starts after Kubernetes' 10 s pod backoff.
   cluster.k(['wait', '--for=condition=failed', 'job/fails', '--timeout=90s']);
   const j = getJob('fails');
@@ -117,7 +122,6 @@ test('a failing Job stops at backoffLimit with Failed BackoffLimitExceeded', () 
 });
 
 test('activeDeadlineSeconds stops a running Job with DeadlineExceeded and removes its pod', async () => {
-  cluster.k(['apply', '-f', '-'], { input: job('slow', 'sleep 300', { activeDeadlineSeconds: 3 }) });
   cluster.k(['wait', '--for=condition=failed', 'job/slow', '--timeout=60s']);
   assert.equal(condition(getJob('slow'), 'Failed')?.reason, 'DeadlineExceeded');
   await eventually(() => {
@@ -127,7 +131,6 @@ test('activeDeadlineSeconds stops a running Job with DeadlineExceeded and remove
 });
 
 test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () => {
-  cluster.k(['apply', '-f', '-'], { input: job('brief', 'true', { ttlSecondsAfterFinished: 2 }) });
   await eventually(() => cluster.kubectl(['get', 'job', 'brief']).code !== 0 && cluster.kubectl(['get', 'job', 'brief']).stderr.includes('NotFound'), 60_000, 500);
   await eventually(() => (JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=brief', '-o', 'json'])) as { items: unknown[] }).items.length === 0, 60_000, 500);
 });
