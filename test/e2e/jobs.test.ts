@@ -23,6 +23,8 @@ interface JobSpecInput {
   activeDeadlineSeconds?: number;
   ttlSecondsAfterFinished?: number;
   completionMode?: 'Indexed' | 'NonIndexed';
+  suspend?: boolean;
+  podFailurePolicy?: unknown;
 }
 
 function job(name: string, script: string, spec: JobSpecInput = {}): string {
@@ -56,24 +58,29 @@ function condition(j: JobJson, type: string): { status: string; reason?: string 
 
 /** Started first: it needs up to a minute of wall time, which the other checks use meanwhile. */
 let cronStarted = 0;
-test('a CronJob and five Jobs are accepted', () => {
-  cluster.k(['apply', '-f', '-'], {
-    input: JSON.stringify({
-      apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'tick' },
-      spec: {
-        schedule: '* * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3,
-        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'skiff/busybox:1.36', command: ['sh', '-c', 'echo tick'] }] } } } },
-      },
-    }),
+test('two CronJobs and seven Jobs are accepted in one apply', () => {
+  const cronJob = (name: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+    apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name },
+    spec: {
+      schedule: '* * * * *', ...extra,
+      jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: 'skiff/busybox:1.36', command: ['sh', '-c', 'echo tick'] }] } } } },
+    },
   });
+  // The Jobs run side by side; each test below then checks its own.
+  const items = [
+    cronJob('tick', { concurrencyPolicy: 'Forbid' }),
+    cronJob('tick-tz', { timeZone: 'Asia/Kolkata' }),
+    job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }),
+    job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }),
+    job('fails', 'exit 3', { backoffLimit: 1 }),
+    job('slow', 'sleep 300', { activeDeadlineSeconds: 3 }),
+    job('brief', 'true', { ttlSecondsAfterFinished: 2 }),
+    job('held', 'true', { suspend: true }),
+    job('fatal', 'exit 42', { backoffLimit: 6, podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } }] } }),
+  ].map((o) => (typeof o === 'string' ? JSON.parse(o) as unknown : o));
+  cluster.k(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
   cronStarted = Date.now();
   assert.match(cluster.k(['get', 'cronjob', 'tick']), /tick\s+\* \* \* \* \*/);
-  // The Jobs below run side by side; each test then checks its own.
-  cluster.k(['apply', '-f', '-'], { input: job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }) });
-  cluster.k(['apply', '-f', '-'], { input: job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }) });
-  cluster.k(['apply', '-f', '-'], { input: job('fails', 'exit 3', { backoffLimit: 1 }) });
-  cluster.k(['apply', '-f', '-'], { input: job('slow', 'sleep 300', { activeDeadlineSeconds: 3 }) });
-  cluster.k(['apply', '-f', '-'], { input: job('brief', 'true', { ttlSecondsAfterFinished: 2 }) });
 });
 
 test('a Job with completions 3 and parallelism 2 completes, and kubectl wait returns', () => {
@@ -135,6 +142,23 @@ test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () =
   await eventually(() => (JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=brief', '-o', 'json'])) as { items: unknown[] }).items.length === 0, 60_000, 500);
 });
 
+test('a suspended Job runs no pods until resumed, then completes', () => {
+  cluster.k(['wait', '--for=condition=suspended', 'job/held', '--timeout=60s']);
+  assert.equal((JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=held', '-o', 'json'])) as { items: unknown[] }).items.length, 0);
+  assert.match(cluster.k(['get', 'job', 'held']), /held\s+Suspended\s+0\/1/);
+  cluster.k(['patch', 'job', 'held', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+  cluster.k(['wait', '--for=condition=complete', 'job/held', '--timeout=90s']);
+  assert.equal(condition(getJob('held'), 'Suspended')?.status, 'False');
+});
+
+test('a podFailurePolicy FailJob rule fails the Job on the first matching exit code', () => {
+  cluster.k(['wait', '--for=condition=failed', 'job/fatal', '--timeout=90s']);
+  const j = getJob('fatal');
+  assert.equal(condition(j, 'Failed')?.reason, 'PodFailurePolicy');
+  assert.equal(j.status?.failed, 1);
+  assert.match(cluster.k(['describe', 'job', 'fatal']), /failed with exit code 42 matching FailJob rule at index 0/);
+});
+
 test('kubectl create job --from=cronjob runs the template as a Job the CronJob owns', () => {
   cluster.k(['create', 'job', 'manual', '--from=cronjob/tick']);
   const j = JSON.parse(cluster.k(['get', 'job', 'manual', '-o', 'json'])) as JobJson & { metadata: { ownerReferences?: { kind: string; name: string }[]; annotations?: Record<string, string> } };
@@ -149,10 +173,14 @@ test('the CronJob created a Job for a scheduled minute and recorded lastSchedule
     const cj = JSON.parse(cluster.k(['get', 'cronjob', 'tick', '-o', 'json'])) as { status?: { lastScheduleTime?: string; lastSuccessfulTime?: string } };
     return cj.status?.lastScheduleTime && cj.status.lastSuccessfulTime ? cj.status : undefined;
   }, 90_000, 1000);
-  const scheduled = Date.parse(status.lastScheduleTime ?? '');
+  const scheduled = Date.parse(status?.lastScheduleTime ?? '');
   assert.equal(new Date(scheduled).getUTCSeconds(), 0);
   const name = `tick-${scheduled / 60_000}`;
   const j = JSON.parse(cluster.k(['get', 'job', name, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } };
   assert.equal(Date.parse(j.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? ''), scheduled);
   assert.match(cluster.k(['describe', 'cronjob', 'tick']), /SuccessfulCreate\s+.*cronjob-controller\s+Created job tick-/);
+  // spec.timeZone: the scheduled time is written in the CronJob's zone.
+  const tz = JSON.parse(cluster.k(['get', 'cronjob', 'tick-tz', '-o', 'json'])) as { status?: { lastScheduleTime?: string } };
+  const tzJob = JSON.parse(cluster.k(['get', 'job', `tick-tz-${Date.parse(tz.status?.lastScheduleTime ?? '') / 60_000}`, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } };
+  assert.match(tzJob.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '', /\+05:30$/);
 });

@@ -11,7 +11,7 @@ import { planTtl } from '../../../src/controllers/ttlafterfinished/plan.js';
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-function job(spec: NonNullable<Job['spec']> extends infer S ? Partial<S> : never = {}, status: Job['status'] = {}): Job {
+function job(spec: Partial<NonNullable<Job['spec']>> = {}, status: Job['status'] = {}): Job {
   return {
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ns', uid: 'u1' },
     spec: { parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } }, ...spec },
