@@ -58,7 +58,7 @@ function condition(j: JobJson, type: string): { status: string; reason?: string 
 
 /** Started first: it needs up to a minute of wall time, which the other checks use meanwhile. */
 let cronStarted = 0;
-test('two CronJobs and seven Jobs are accepted in one apply', () => {
+test('three CronJobs and seven Jobs are accepted in one apply', () => {
   const cronJob = (name: string, extra: Record<string, unknown>): Record<string, unknown> => ({
     apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name },
     spec: {
@@ -70,6 +70,7 @@ test('two CronJobs and seven Jobs are accepted in one apply', () => {
   const items = [
     cronJob('tick', { concurrencyPolicy: 'Forbid' }),
     cronJob('tick-tz', { timeZone: 'Asia/Kolkata' }),
+    cronJob('late', { suspend: true }),
     job('three', 'sleep 1; echo done', { completions: 3, parallelism: 2 }),
     job('idx', 'echo "index=$JOB_COMPLETION_INDEX host=$(hostname)"', { completions: 3, parallelism: 3, completionMode: 'Indexed' }),
     job('fails', 'exit 3', { backoffLimit: 1 }),
@@ -183,4 +184,22 @@ test('the CronJob created a Job for a scheduled minute and recorded lastSchedule
   const tz = JSON.parse(cluster.k(['get', 'cronjob', 'tick-tz', '-o', 'json'])) as { status?: { lastScheduleTime?: string } };
   const tzJob = JSON.parse(cluster.k(['get', 'job', `tick-tz-${Date.parse(tz.status?.lastScheduleTime ?? '') / 60_000}`, '-o', 'json'])) as { metadata: { annotations?: Record<string, string> } };
   assert.match(tzJob.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? '', /\+05:30$/);
+});
+
+test('a CronJob resumed after missing its schedules runs only the most recent missed time, at once', async () => {
+  // 'late' was created suspended with the others; at least one scheduled minute has passed since.
+  // Resume well inside a minute, so the next scheduled minute cannot be mistaken for the missed one.
+  await eventually(() => new Date().getUTCSeconds() >= 3 && new Date().getUTCSeconds() <= 40, 60_000, 250);
+  const resumedAt = Date.now();
+  cluster.k(['patch', 'cronjob', 'late', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+  const last = await eventually(() => {
+    const cj = JSON.parse(cluster.k(['get', 'cronjob', 'late', '-o', 'json'])) as { status?: { lastScheduleTime?: string } };
+    return cj.status?.lastScheduleTime;
+  }, 60_000, 500);
+  const jobs = JSON.parse(cluster.k(['get', 'jobs', '-o', 'json'])) as { items: { metadata: { name: string; ownerReferences?: { name: string }[]; annotations?: Record<string, string> } }[] };
+  const missedRuns = jobs.items
+    .filter((j) => j.metadata.ownerReferences?.[0]?.name === 'late')
+    .map((j) => Date.parse(j.metadata.annotations?.['batch.kubernetes.io/cronjob-scheduled-timestamp'] ?? ''))
+    .filter((t) => t <= resumedAt);
+  assert.deepEqual(missedRuns, [Math.floor(resumedAt / 60_000) * 60_000], `only the latest missed minute runs (last schedule ${last})`);
 });
