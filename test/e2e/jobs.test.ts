@@ -58,7 +58,7 @@ function condition(j: JobJson, type: string): { status: string; reason?: string 
 
 /** Started first: it needs up to a minute of wall time, which the other checks use meanwhile. */
 let cronStarted = 0;
-test('three CronJobs and seven Jobs are accepted in one apply', () => {
+test('three CronJobs and seven Jobs are accepted in one apply; a suspended Job runs no pods; create job --from=cronjob works', () => {
   const cronJob = (name: string, extra: Record<string, unknown>): Record<string, unknown> => ({
     apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name },
     spec: {
@@ -82,6 +82,12 @@ test('three CronJobs and seven Jobs are accepted in one apply', () => {
   cluster.k(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
   cronStarted = Date.now();
   assert.match(cluster.k(['get', 'cronjob', 'tick']), /tick\s+\* \* \* \* \*/);
+  // Started here too, so their pods run while the checks below look at the others.
+  cluster.k(['create', 'job', 'manual', '--from=cronjob/tick']);
+  cluster.k(['wait', '--for=condition=suspended', 'job/held', '--timeout=60s']);
+  assert.equal((JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=held', '-o', 'json'])) as { items: unknown[] }).items.length, 0);
+  assert.match(cluster.k(['get', 'job', 'held']), /held\s+Suspended\s+0\/1/);
+  cluster.k(['patch', 'job', 'held', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
 });
 
 test('a Job with completions 3 and parallelism 2 completes, and kubectl wait returns', () => {
@@ -143,11 +149,7 @@ test('ttlSecondsAfterFinished deletes the finished Job and its pods', async () =
   await eventually(() => (JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=brief', '-o', 'json'])) as { items: unknown[] }).items.length === 0, 60_000, 500);
 });
 
-test('a suspended Job runs no pods until resumed, then completes', () => {
-  cluster.k(['wait', '--for=condition=suspended', 'job/held', '--timeout=60s']);
-  assert.equal((JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=held', '-o', 'json'])) as { items: unknown[] }).items.length, 0);
-  assert.match(cluster.k(['get', 'job', 'held']), /held\s+Suspended\s+0\/1/);
-  cluster.k(['patch', 'job', 'held', '--type=merge', '-p', '{"spec":{"suspend":false}}']);
+test('a suspended Job (resumed above once seen Suspended without pods) completes', () => {
   cluster.k(['wait', '--for=condition=complete', 'job/held', '--timeout=90s']);
   assert.equal(condition(getJob('held'), 'Suspended')?.status, 'False');
 });
@@ -160,8 +162,7 @@ test('a podFailurePolicy FailJob rule fails the Job on the first matching exit c
   assert.match(cluster.k(['describe', 'job', 'fatal']), /failed with exit code 42 matching FailJob rule at index 0/);
 });
 
-test('kubectl create job --from=cronjob runs the template as a Job the CronJob owns', () => {
-  cluster.k(['create', 'job', 'manual', '--from=cronjob/tick']);
+test('kubectl create job --from=cronjob (run above) makes a Job the CronJob owns, and it completes', () => {
   const j = JSON.parse(cluster.k(['get', 'job', 'manual', '-o', 'json'])) as JobJson & { metadata: { ownerReferences?: { kind: string; name: string }[]; annotations?: Record<string, string> } };
   assert.equal(j.metadata.ownerReferences?.[0]?.kind, 'CronJob');
   assert.equal(j.metadata.annotations?.['cronjob.kubernetes.io/instantiate'], 'manual');
