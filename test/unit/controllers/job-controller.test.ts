@@ -37,7 +37,7 @@ test('a succeeded pod is written into the status before its finalizer goes, and 
   const { c, client, recorder } = jobController([jobObj({ startTime: '2026-01-01T11:58:00Z' })], [podObj('p1', 'Succeeded')]);
   await c.syncJob('ns/j');
   assert.deepEqual(client.summary(), ['create pods j-xxxx1', 'update jobs/status j', 'patch pods p1']);
-  const status = (client.actions[1]?.object as { status: { succeeded: number; active: number; uncountedTerminatedPods: unknown } }).status;
+  const status = (client.actions[1]?.object as unknown as { status: { succeeded: number; active: number; uncountedTerminatedPods: unknown } }).status;
   assert.equal(status.succeeded, 1);
   assert.equal(status.active, 1);
   assert.deepEqual(status.uncountedTerminatedPods, { succeeded: ['uid-p1'] });
@@ -77,7 +77,7 @@ test('a CronJob tick creates the Job and records it as active with lastScheduleT
   await c.syncCronJob('ns/cj');
   const name = `cj-${NOW / 60_000}`;
   assert.deepEqual(client.summary(), [`create jobs ${name}`, 'update cronjobs/status cj']);
-  const status = (client.actions[1]?.object as { status: { active: { name: string }[]; lastScheduleTime: string } }).status;
+  const status = (client.actions[1]?.object as unknown as { status: { active: { name: string }[]; lastScheduleTime: string } }).status;
   assert.deepEqual(status.active.map((a) => a.name), [name]);
   assert.equal(status.lastScheduleTime, '2026-01-01T12:00:00Z');
   assert.deepEqual(recorder.events.map((e) => e.reason), ['SuccessfulCreate']);
