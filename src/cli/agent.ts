@@ -76,7 +76,7 @@ export async function agent(opts: AgentOptions): Promise<void> {
   const node = await runNode({
     client, clusterName: cluster, nodeName: opts.name, dataDir: nodeDir, token: opts.token,
     kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: false, dockerSocket: opts.dockerSocket,
-    leaseDurationSeconds: info.nodeLeaseDurationSeconds,
+    leaseDurationSeconds: info.nodeLeaseDurationSeconds, clusterDNS: info.clusterDNS,
   });
   process.stdout.write(`node "${opts.name}" joined cluster "${cluster}" at ${url.origin}\n`);
   let stopping = false;

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
 import type { KubeClient } from '../client/rest-client.js';
+import type { NetworkIPAM } from '../runtime/runtime.js';
 
 export interface NodeRunnerOptions {
   client: KubeClient;
@@ -13,6 +14,12 @@ export interface NodeRunnerOptions {
   controlPlane: boolean;
   dockerSocket?: string;
   leaseDurationSeconds?: number;
+  /** Addressing for the cluster network when this node creates it. */
+  networkIPAM?: NetworkIPAM;
+  /** The cluster DNS Service's address. */
+  clusterDNS?: string;
+  /** Runs once the node has joined (the cluster bridge exists then). */
+  onJoined?: () => Promise<void>;
 }
 
 export interface NodeRunner {
@@ -32,9 +39,10 @@ export async function runNode(opts: NodeRunnerOptions): Promise<NodeRunner> {
       agent = await startAgent({
         client: opts.client, clusterName: opts.clusterName, nodeName: opts.nodeName, dataDir: opts.dataDir, repoRoot,
         agentToken: opts.token, kubeletVersion: opts.kubeletVersion, controlPlane: opts.controlPlane, socketPath: opts.dockerSocket,
-        leaseDurationSeconds: opts.leaseDurationSeconds,
+        leaseDurationSeconds: opts.leaseDurationSeconds, networkIPAM: opts.networkIPAM, clusterDNS: opts.clusterDNS,
       });
       if (warned) process.stdout.write(`node "${opts.nodeName}" joined: the Docker engine is reachable again\n`);
+      await opts.onJoined?.();
     } catch (err) {
       if (!warned) process.stderr.write(`skiff: node "${opts.nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
       warned = true;

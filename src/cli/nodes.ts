@@ -25,10 +25,13 @@ export interface ClusterInfo {
   name: string;
   /** The node monitor grace period: node Leases last this long and are renewed at a quarter of it. */
   nodeLeaseDurationSeconds: number;
+  /** The cluster DNS Service's address, for pods' resolv.conf on every node. */
+  clusterDNS?: string;
 }
 
 export async function writeClusterInfo(client: KubeClient, info: ClusterInfo): Promise<void> {
-  const data = { 'cluster-name': info.name, 'node-lease-duration-seconds': String(info.nodeLeaseDurationSeconds) };
+  const data: Record<string, string> = { 'cluster-name': info.name, 'node-lease-duration-seconds': String(info.nodeLeaseDurationSeconds) };
+  if (info.clusterDNS) data['cluster-dns'] = info.clusterDNS;
   const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...CLUSTER_INFO }, data };
   try {
     await client.create(Refs.configmaps, body, { fieldManager: 'skiff' });
@@ -44,7 +47,7 @@ export async function readClusterInfo(client: KubeClient): Promise<Partial<Clust
     const cm = await client.get(Refs.configmaps, CLUSTER_INFO.namespace, CLUSTER_INFO.name);
     const data = (cm.data as Record<string, string> | undefined) ?? {};
     const secs = Number(data['node-lease-duration-seconds']);
-    return { name: data['cluster-name'], nodeLeaseDurationSeconds: Number.isInteger(secs) && secs > 0 ? secs : undefined };
+    return { name: data['cluster-name'], nodeLeaseDurationSeconds: Number.isInteger(secs) && secs > 0 ? secs : undefined, clusterDNS: data['cluster-dns'] };
   } catch (err) {
     if (isNotFound(err)) return {};
     throw err;

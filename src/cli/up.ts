@@ -14,6 +14,11 @@ import { runNode, type NodeRunner } from './node-runner.js';
 import { joinCommand, nodeNames, writeClusterInfo } from './nodes.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
+import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
+import { dnsServiceIP } from '../api/servicenet/allocators.js';
+import { parseCidr } from '../api/servicenet/cidr.js';
+import { startProxy, type RunningProxy } from '../proxy/start-proxy.js';
+import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
 
 export interface UpOptions {
   name: string;
@@ -26,6 +31,8 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** Where NodePort Services listen; default 127.0.0.1. */
+  nodePortAddress?: string;
   /** How many nodes run in this process: the control plane plus workers (default 1). */
   nodes?: number;
   /** How long a node's Lease may go unrenewed before the node is Unknown (default 40 s). */
@@ -66,9 +73,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
+  // The service range is part of the cluster network's subnet, so the network is settled first.
+  const layout = await resolveClusterNetwork({ clusterName: opts.name, dataDir, socketPath: opts.dockerSocket });
   let api: ApiServer;
   try {
-    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion, defaultTolerationSeconds: opts.defaultTolerationSeconds });
+    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion, serviceNetwork: { serviceCIDR: layout.serviceCIDR }, defaultTolerationSeconds: opts.defaultTolerationSeconds });
   } catch (err) {
     rmSync(pidFile(dataDir), { force: true });
     const e = err as NodeJS.ErrnoException;
@@ -113,21 +122,42 @@ export async function up(opts: UpOptions): Promise<void> {
 
   // Node agents need the Docker engine; the control plane does not, so it starts either way
   // and each node joins as soon as the engine answers.
+  const nodeName = `${opts.name}-control-plane`;
+  // Cluster DNS listens on kube-dns's address on the cluster bridge, which exists once the node's network does.
+  let dns: RunningClusterDns | undefined;
+  const startDns = async (): Promise<void> => {
+    if (dns) return;
+    try {
+      const dnsClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-dns' });
+      dns = await startClusterDns({ client: dnsClient, address: dnsServiceIP(parseCidr(layout.serviceCIDR)), bridge: layout.bridge });
+    } catch (err) {
+      process.stderr.write(`skiff: cluster DNS cannot start: ${(err as Error).message.split('\n')[0]}; pods will not resolve Service names\n`);
+    }
+  };
   const nodeToken = api.tokens.tokenFor('system:node-bootstrap') ?? '';
   const kubeletVersion = versionInfo(opts.skiffVersion).gitVersion;
   const leaseDurationSeconds = opts.nodeMonitorGracePeriodSeconds ?? 40;
-  await writeClusterInfo(client, { name: opts.name, nodeLeaseDurationSeconds: leaseDurationSeconds }).catch(() => undefined);
+  const clusterDNS = dnsServiceIP(parseCidr(layout.serviceCIDR));
+  await writeClusterInfo(client, { name: opts.name, nodeLeaseDurationSeconds: leaseDurationSeconds, clusterDNS }).catch(() => undefined);
   const tokenFile = join(dataDir, 'node-token');
   writeFileSync(tokenFile, `${nodeToken}\n`, { mode: 0o600 });
-  const startNode = (nodeName: string, i: number): Promise<NodeRunner> => runNode({
-    client: new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${nodeName}` }),
-    clusterName: opts.name, nodeName, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', nodeName),
+  const startNode = (name: string, i: number): Promise<NodeRunner> => runNode({
+    client: new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: nodeToken, userAgent: `kubelet/${name}` }),
+    clusterName: opts.name, nodeName: name, dataDir: i === 0 ? join(dataDir, 'agent') : join(dataDir, 'nodes', name),
     token: nodeToken, kubeletVersion, controlPlane: i === 0, dockerSocket: opts.dockerSocket, leaseDurationSeconds,
+    networkIPAM: networkIPAM(layout), clusterDNS, onJoined: i === 0 ? startDns : undefined,
   });
   // The control-plane node first: it creates the cluster network and sandbox image the workers share.
-  const [first, ...workers] = nodeNames(opts.name, opts.nodes ?? 1);
-  const nodes: NodeRunner[] = [await startNode(first, 0)];
+  const [, ...workers] = nodeNames(opts.name, opts.nodes ?? 1);
+  const nodes: NodeRunner[] = [await startNode(nodeName, 0)];
   nodes.push(...await Promise.all(workers.map((n, i) => startNode(n, i + 1))));
+  // The Service proxy comes after the node agent, which makes sure the cluster bridge exists.
+  let proxy: RunningProxy | undefined;
+  try {
+    proxy = await startProxy({ server: api.url, caPem: api.pki.ca.certPem, token: token ?? '', nodeName, bridge: layout.bridge, nodePortAddress: opts.nodePortAddress ?? '127.0.0.1' });
+  } catch (err) {
+    process.stderr.write(`skiff: the Service proxy cannot start: ${(err as Error).message.split('\n')[0]}\n`);
+  }
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
@@ -148,7 +178,9 @@ export async function up(opts: UpOptions): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
+    await proxy?.stop().catch(() => undefined);
     await Promise.all(nodes.map((n) => n.stop()));
+    await dns?.stop().catch(() => undefined);
     await Promise.all(electors.map((e) => e.stop()));
     client.close();
     schedulerClient.close();

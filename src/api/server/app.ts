@@ -20,6 +20,7 @@ import { decodeBody, readBody, requireObject } from './body.js';
 import { Discovery, type ExtraResource } from './discovery.js';
 import { AGGREGATED_V2, AGGREGATED_V2BETA1, discoveryFormat } from './negotiation.js';
 import { parseRequestPath, type RequestInfo } from './request-info.js';
+import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import { RestHandlers, type Query, type Reply } from './rest.js';
 
 export interface VersionInfo {
@@ -48,6 +49,8 @@ export interface ApiAppOptions {
   podProxy: PodProxy;
   /** tolerationSeconds of the default not-ready/unreachable tolerations (default 300). */
   defaultTolerationSeconds?: number;
+  /** Cluster IP and node port allocation for Services. */
+  services?: ServiceAllocations;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -106,7 +109,8 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const namespaces = opts.registry.find('', 'v1', 'namespaces');
   if (!namespaces) throw new Error('namespaces must be registered');
   const rest = new RestHandlers({
-    store: opts.store, now, namespaces, defaultTolerationSeconds: opts.defaultTolerationSeconds, pdbs: opts.registry.find('policy', 'v1', 'poddisruptionbudgets'),
+    store: opts.store, now, namespaces, services: opts.services,
+    defaultTolerationSeconds: opts.defaultTolerationSeconds, pdbs: opts.registry.find('policy', 'v1', 'poddisruptionbudgets'),
   });
   const discovery = new Discovery(opts.registry, EXTRAS, opts.serverAddress);
   const openapiResources: OpenAPIResource[] = opts.registry.all.map((d) => ({
