@@ -37,7 +37,7 @@ function deployment(name: string, replicas: number, extra: { affinity?: object; 
   });
 }
 
-describe('nodes and scheduling', { timeout: 240_000 }, () => {
+describe('nodes and scheduling', { timeout: 420_000 }, () => {
   let cluster: Cluster;
   let agent: ChildProcess | undefined;
   let agentDir: string | undefined;
