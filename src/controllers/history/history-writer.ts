@@ -1,0 +1,51 @@
+/**
+ * The writes behind a revision plan, shared by the DaemonSet and StatefulSet controllers:
+ * create or renumber the update revision (counting hash collisions) and prune old history.
+ */
+import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../api/machinery/errors.js';
+import type { KObject } from '../../api/machinery/object.js';
+import type { KubeClient } from '../../client/rest-client.js';
+import { Refs } from '../../client/resources.js';
+import { controllerRefOf } from '../replicaset/plan.js';
+import { planUpdateRevision, revisionMatches, type RevisionOwner } from './revision.js';
+
+export type HistoryClient = Pick<KubeClient, 'get' | 'create' | 'patch' | 'delete'>;
+
+const FIELD_MANAGER = 'skiff-controller-manager';
+
+/**
+ * The revision of the owner's current template, made or renumbered as needed. A different
+ * template that hashed to the same name raises the owner's collisionCount through
+ * `countCollision` and fails the sync, so the retry hashes differently.
+ */
+export async function ensureUpdateRevision(
+  client: HistoryClient, owner: RevisionOwner, revisions: ControllerRevision[], countCollision: () => Promise<void>,
+): Promise<ControllerRevision> {
+  const step = planUpdateRevision(owner, revisions);
+  if (step.type === 'none') return step.update;
+  const ns = owner.metadata?.namespace;
+  if (step.type === 'renumber') {
+    return await client.patch(Refs.controllerrevisions, ns, step.update.metadata?.name ?? '', 'merge', { revision: step.revision }, { fieldManager: FIELD_MANAGER }) as unknown as ControllerRevision;
+  }
+  try {
+    return await client.create(Refs.controllerrevisions, step.update as unknown as KObject, { fieldManager: FIELD_MANAGER }) as unknown as ControllerRevision;
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    const existing = await client.get(Refs.controllerrevisions, ns, step.update.metadata?.name ?? '') as unknown as ControllerRevision;
+    // Ours and equal: made by an earlier sync the cache has not shown yet.
+    if (controllerRefOf(existing)?.uid === owner.metadata?.uid && revisionMatches(existing, owner.template)) return existing;
+    await countCollision();
+    throw new Error(`controller revision ${step.update.metadata?.name ?? ''} exists with a different template; counted a hash collision`);
+  }
+}
+
+export async function deleteRevisions(client: HistoryClient, revisions: ControllerRevision[]): Promise<void> {
+  for (const r of revisions) {
+    try {
+      await client.delete(Refs.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', { preconditions: { uid: r.metadata?.uid } });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+}
