@@ -13,11 +13,11 @@ let cluster: Cluster;
 let nodeName = '';
 const watches: ChildProcess[] = [];
 
-function statefulSet(): string {
+function statefulSet(replicas = 3): string {
   return JSON.stringify({
     apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
     spec: {
-      replicas: 3, serviceName: 'web', selector: { matchLabels: { app: 'web' } },
+      replicas, serviceName: 'web', selector: { matchLabels: { app: 'web' } },
       template: {
         metadata: { labels: { app: 'web' } },
         spec: {
@@ -54,7 +54,7 @@ function daemonSet(name: string, nodeSelector?: Record<string, string>): string 
 const fakeNode = (name: string, labels: Record<string, string>): string => JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels } });
 
 interface PodView {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  metadata: { name: string; uid: string; labels?: Record<string, string>; deletionTimestamp?: string; ownerReferences?: { uid: string }[] };
   spec: {
     nodeName?: string; hostname?: string; subdomain?: string; tolerations?: { key?: string; effect?: string }[];
     volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[];
@@ -192,6 +192,18 @@ test('a StatefulSet comes up in order, keeps identity and data, rolls in reverse
   await down.stop();
   assert.deepEqual(firstSeen(down.lines(), (f) => f[3] !== undefined && f[3] !== ''), ['web-2', 'web-1'], down.lines().join('\n'));
   assert.match(cluster.k(['get', 'pvc', '-o', 'name']), /data-web-2/);
+
+  // Deleted with --cascade=orphan and made again, the set adopts its pod and history instead of replacing them.
+  const kept = pods('app=web')[0];
+  cluster.k(['delete', 'sts', 'web', '--cascade=orphan']);
+  await eventually(() => !pods('app=web')[0].metadata.ownerReferences?.length, 30_000, 300);
+  cluster.k(['apply', '-f', '-'], { input: statefulSet(1) });
+  const uid = cluster.k(['get', 'sts', 'web', '-o', 'jsonpath={.metadata.uid}']);
+  await eventually(() => pods('app=web')[0]?.metadata.ownerReferences?.[0]?.uid === uid, 30_000, 300);
+  assert.equal(pods('app=web')[0].metadata.uid, kept.metadata.uid);
+  assert.match(cluster.k(['rollout', 'status', 'sts/web', '--timeout=60s']), /roll out complete|rolling update complete/);
+  assert.equal(pods('app=web')[0].metadata.uid, kept.metadata.uid);
+  assert.match(cluster.k(['get', 'controllerrevisions', '-o', 'jsonpath={.items[*].metadata.ownerReferences[0].uid}']), new RegExp(uid));
 });
 
 test('a DaemonSet runs one pod per eligible node, follows node labels and deletions, and rolls on template change', async () => {

@@ -4,19 +4,21 @@
  * template changes out through ControllerRevisions (RollingUpdate or OnDelete) and reports status.
  * Informers only enqueue; plan.ts decides; this file applies.
  */
-import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js';
+import type { ControllerRevision, DaemonSet, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../api/machinery/errors.js';
 import { deepCopy, deepEqual, keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
+import { fromLabelSelector, matchesLabels } from '../../api/machinery/selectors.js';
 import { EventRecorder, involvedObjectOf } from '../../client/events.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
+import { claimRevisions, deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
 import { CONTROLLER_REVISION_HASH_LABEL, hashOf, ownedRevisions, revisionsToPrune } from '../history/revision.js';
 import { ControllerExpectations } from '../replicaset/expectations.js';
-import { SLOW_START_INITIAL_BATCH, controllerRefOf, slowStartBatch } from '../replicaset/plan.js';
+import { adoptPods, releasePods } from '../ownership/pod-adoption.js';
+import { SLOW_START_INITIAL_BATCH, claimPods, controllerRefOf, slowStartBatch } from '../replicaset/plan.js';
 import type { EventSink, SharedInformer } from '../replicaset/replicaset-controller.js';
 import {
   FAILED_CREATE, FAILED_DAEMON_POD, SUCCESSFUL_CREATE, SUCCESSFUL_DELETE, newDaemonPod, planDaemonSet, targetNodeOf,
@@ -69,7 +71,7 @@ export class DaemonSetController {
     deps.pods.addEventHandler({
       onAdd: (p) => {
         const ds = this.ownerOf(p);
-        if (!ds) return;
+        if (!ds) return this.orphanChanged(p);
         if (p.metadata.deletionTimestamp) this.expectations.deletionObserved(keyFor(ds), keyFor(p));
         else this.expectations.creationObserved(keyFor(ds));
         this.enqueue(ds);
@@ -77,7 +79,7 @@ export class DaemonSetController {
       onUpdate: (o, p) => {
         if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
         const ds = this.ownerOf(p);
-        if (!ds) return;
+        if (!ds) return this.orphanChanged(p);
         if (p.metadata.deletionTimestamp && !o.metadata.deletionTimestamp) this.expectations.deletionObserved(keyFor(ds), keyFor(p));
         this.enqueue(ds);
         // Ready now, available minReadySeconds later: look again then.
@@ -128,6 +130,15 @@ export class DaemonSetController {
     this.queue.add(keyFor(ds));
   }
 
+  /** An orphan may be adopted by any DaemonSet that selects it. */
+  private orphanChanged(pod: KObject): void {
+    if (controllerRefOf(pod)) return;
+    for (const ds of this.deps.daemonSets.list()) {
+      const sel = fromLabelSelector((ds as DaemonSet).spec?.selector);
+      if (ds.metadata.namespace === pod.metadata.namespace && sel.length > 0 && matchesLabels(sel, pod.metadata.labels)) this.enqueue(ds);
+    }
+  }
+
   /** The DaemonSet controlling an object, if it is in the cache with that uid. */
   private ownerOf(obj: KObject): KObject | undefined {
     const ref = controllerRefOf(obj);
@@ -157,17 +168,17 @@ export class DaemonSetController {
     // NEVER modify objects from the cache: the copy is ours.
     const ds = deepCopy(cached) as DaemonSet & KObject;
     const ns = splitKey(key).namespace;
-    const uid = ds.metadata.uid;
-    const revisions = ownedRevisions(uid, this.deps.revisions.list().filter((r) => r.metadata.namespace === ns) as unknown as ControllerRevision[]);
-    const pods = (this.deps.pods.list() as Pod[]).filter((p) => p.metadata?.namespace === ns && controllerRefOf(p)?.uid === uid);
+    const owner = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata, template: ds.spec?.template, collisionCount: ds.status?.collisionCount };
+    const inNamespace = this.deps.revisions.list().filter((r) => r.metadata.namespace === ns) as unknown as ControllerRevision[];
+    const revisions = ds.metadata.deletionTimestamp ? ownedRevisions(ds.metadata.uid, inNamespace) : await claimRevisions(this.client, owner, fromLabelSelector(ds.spec?.selector), inNamespace);
+    const pods = await this.claimPods(ds, (this.deps.pods.list() as Pod[]).filter((p) => p.metadata?.namespace === ns));
     const nodes = this.deps.nodes.list() as Node[];
     const deleting = !!ds.metadata.deletionTimestamp;
 
     let hash = '';
     let update: ControllerRevision | undefined;
     if (!deleting) {
-      update = await ensureUpdateRevision(this.client, { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: ds.metadata, template: ds.spec?.template, collisionCount: ds.status?.collisionCount },
-        revisions, () => this.countCollision(ds));
+      update = await ensureUpdateRevision(this.client, owner, revisions, () => this.countCollision(ds));
       hash = hashOf(update);
     }
     const plan = planDaemonSet(ds, nodes, pods, hash, this.now());
@@ -189,6 +200,14 @@ export class DaemonSetController {
     }
     if (plan.requeueAfterMs !== undefined) this.queue.addAfter(key, plan.requeueAfterMs);
     if (failure !== undefined) throw failure;
+  }
+
+  /** The DaemonSet's pods, after adopting matching orphans and releasing pods that stopped matching. */
+  private async claimPods(ds: DaemonSet & KObject, pods: Pod[]): Promise<Pod[]> {
+    const claim = claimPods(ds as ReplicaSet, pods);
+    await releasePods(this.client, ds, claim.release);
+    const adopted = await adoptPods(this.client, Refs.daemonsets, ds, 'DaemonSet', claim.adopt);
+    return claim.owned.filter((p) => !claim.adopt.includes(p) || adopted.has(p));
   }
 
   private async countCollision(ds: DaemonSet & KObject): Promise<void> {

@@ -7,8 +7,9 @@ import { isAlreadyExists, isConflict, isNotFound } from '../../api/machinery/err
 import type { KObject } from '../../api/machinery/object.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
-import { controllerRefOf } from '../replicaset/plan.js';
-import { planUpdateRevision, revisionMatches, type RevisionOwner } from './revision.js';
+import { controllerRefOf, ownerReferenceFor } from '../replicaset/plan.js';
+import type { LabelSelector } from '../../api/machinery/selectors.js';
+import { byRevisionNumber, orphanedRevisions, ownedRevisions, planUpdateRevision, revisionMatches, type RevisionOwner } from './revision.js';
 
 export type HistoryClient = Pick<KubeClient, 'get' | 'create' | 'patch' | 'delete'>;
 
@@ -38,6 +39,33 @@ export async function ensureUpdateRevision(
     await countCollision();
     throw new Error(`controller revision ${step.update.metadata?.name ?? ''} exists with a different template; counted a hash collision`);
   }
+}
+
+/** The owner's revisions, lowest number first, after adopting the orphans it selects. */
+export async function claimRevisions(client: HistoryClient, owner: RevisionOwner, selector: LabelSelector, revisions: ControllerRevision[]): Promise<ControllerRevision[]> {
+  const owned = ownedRevisions(owner.metadata?.uid, revisions);
+  const orphans = orphanedRevisions(selector, revisions);
+  if (orphans.length === 0) return owned;
+  return [...owned, ...(await adoptRevisions(client, owner, orphans))].sort(byRevisionNumber);
+}
+
+/**
+ * Takes over orphaned revisions the owner selects (left by `--cascade=orphan`), so a re-created
+ * owner continues its history instead of counting a collision and rolling every pod. Returns
+ * the revisions adopted.
+ */
+export async function adoptRevisions(client: HistoryClient, owner: RevisionOwner, orphans: ControllerRevision[]): Promise<ControllerRevision[]> {
+  const adopted: ControllerRevision[] = [];
+  for (const r of orphans) {
+    try {
+      adopted.push(await client.patch(Refs.controllerrevisions, r.metadata?.namespace, r.metadata?.name ?? '', 'merge', {
+        metadata: { uid: r.metadata?.uid, resourceVersion: r.metadata?.resourceVersion, ownerReferences: [...(r.metadata?.ownerReferences ?? []), ownerReferenceFor(owner, owner.apiVersion, owner.kind)] },
+      }, { fieldManager: FIELD_MANAGER }) as unknown as ControllerRevision);
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+  return adopted;
 }
 
 export async function deleteRevisions(client: HistoryClient, revisions: ControllerRevision[]): Promise<void> {

@@ -6,6 +6,7 @@
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { deepCopy, deepEqual, isPlainObject } from '../../api/machinery/object.js';
+import { matchesLabels, type LabelSelector } from '../../api/machinery/selectors.js';
 import { computeHash } from '../deployment/util.js';
 import { controllerRefOf, ownerReferenceFor } from '../replicaset/plan.js';
 
@@ -89,6 +90,12 @@ export function byRevisionNumber(a: ControllerRevision, b: ControllerRevision): 
 /** Revisions controlled by the owner with this uid. */
 export function ownedRevisions(uid: string | undefined, revisions: ControllerRevision[]): ControllerRevision[] {
   return revisions.filter((r) => uid !== undefined && controllerRefOf(r)?.uid === uid).sort(byRevisionNumber);
+}
+
+/** Revisions without a controller whose labels the owner's selector matches: its to adopt. */
+export function orphanedRevisions(selector: LabelSelector, revisions: ControllerRevision[]): ControllerRevision[] {
+  if (selector.length === 0) return [];
+  return revisions.filter((r) => !controllerRefOf(r) && !r.metadata?.deletionTimestamp && matchesLabels(selector, r.metadata?.labels));
 }
 
 export type RevisionStep =

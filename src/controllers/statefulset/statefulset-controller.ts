@@ -5,21 +5,23 @@
  * the cache fails with AlreadyExists instead of doubling a pod.
  * Informers only enqueue; plan.ts decides; this file applies.
  */
-import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { ControllerRevision, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/machinery/errors.js';
 import { deepCopy, deepEqual, keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
+import { fromLabelSelector, matchesLabels } from '../../api/machinery/selectors.js';
 import { EventRecorder, involvedObjectOf, type InvolvedObject } from '../../client/events.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
+import { claimRevisions, deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
 import { CONTROLLER_REVISION_HASH_LABEL, ownedRevisions, revisionsToPrune } from '../history/revision.js';
-import { controllerRefOf } from '../replicaset/plan.js';
+import { adoptPods, releasePods } from '../ownership/pod-adoption.js';
+import { claimPods, controllerRefOf } from '../replicaset/plan.js';
 import type { EventSink, SharedInformer } from '../replicaset/replicaset-controller.js';
 import {
-  FAILED_CREATE, FAILED_DELETE, RECREATING_FAILED_POD, SUCCESSFUL_CREATE, SUCCESSFUL_DELETE, planRevision, planStatefulSet,
+  FAILED_CREATE, FAILED_DELETE, RECREATING_FAILED_POD, SUCCESSFUL_CREATE, SUCCESSFUL_DELETE, ordinalOf, planRevision, planStatefulSet,
   type StatefulSetAction,
 } from './plan.js';
 
@@ -61,6 +63,8 @@ export class StatefulSetController {
     const owned = (o: KObject): void => {
       const set = this.ownerOf(o);
       if (set) this.enqueue(set);
+      // An orphan may be adopted by any set that selects it.
+      else if (!controllerRefOf(o)) this.selecting(o).forEach((s) => this.enqueue(s));
     };
     deps.pods.addEventHandler({
       onAdd: owned,
@@ -100,6 +104,14 @@ export class StatefulSetController {
     this.queue.add(keyFor(set));
   }
 
+  /** Sets whose selector matches an object's labels. */
+  private selecting(pod: KObject): KObject[] {
+    return this.deps.statefulSets.list().filter((s) => {
+      const sel = fromLabelSelector((s as StatefulSet).spec?.selector);
+      return s.metadata.namespace === pod.metadata.namespace && sel.length > 0 && matchesLabels(sel, pod.metadata.labels);
+    });
+  }
+
   private ownerOf(obj: KObject): KObject | undefined {
     const ref = controllerRefOf(obj);
     if (!ref || ref.kind !== 'StatefulSet') return undefined;
@@ -125,15 +137,19 @@ export class StatefulSetController {
     // NEVER modify objects from the cache: the copy is ours.
     const set = deepCopy(cached) as StatefulSet & KObject;
     const ns = splitKey(key).namespace;
-    const uid = set.metadata.uid;
-    const revisions = ownedRevisions(uid, this.deps.revisions.list().filter((r) => r.metadata.namespace === ns) as unknown as ControllerRevision[]);
-    const pods = (this.deps.pods.list() as Pod[]).filter((p) => p.metadata?.namespace === ns && controllerRefOf(p)?.uid === uid);
+    const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata, template: set.spec?.template, collisionCount: set.status?.collisionCount };
+    const inNamespace = this.deps.revisions.list().filter((r) => r.metadata.namespace === ns) as unknown as ControllerRevision[];
+    const revisions = set.metadata.deletionTimestamp ? ownedRevisions(set.metadata.uid, inNamespace) : await claimRevisions(this.client, owner, fromLabelSelector(set.spec?.selector), inNamespace);
+    // Only members (named <set>-<ordinal>) are adopted; any other matching orphan is none of ours.
+    const candidates = (this.deps.pods.list() as Pod[]).filter((p) => p.metadata?.namespace === ns && (controllerRefOf(p) || ordinalOf(set, p) !== undefined));
+    const claim = claimPods(set as ReplicaSet, candidates);
+    await releasePods(this.client, set, claim.release);
+    const adopted = await adoptPods(this.client, Refs.statefulsets, set, 'StatefulSet', claim.adopt);
+    const pods = claim.owned.filter((p) => !claim.adopt.includes(p) || adopted.has(p));
     const claims = new Map<string, PersistentVolumeClaim>();
     for (const c of this.deps.claims.list()) if (c.metadata.namespace === ns) claims.set(c.metadata.name ?? '', c as PersistentVolumeClaim);
 
-    const updateRev = await ensureUpdateRevision(this.client, {
-      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: set.metadata, template: set.spec?.template, collisionCount: set.status?.collisionCount,
-    }, revisions, () => this.countCollision(set));
+    const updateRev = await ensureUpdateRevision(this.client, owner, revisions, () => this.countCollision(set));
     const currentRev = revisions.find((r) => r.metadata?.name === set.status?.currentRevision) ?? updateRev;
     const plan = planStatefulSet(set, pods, claims, planRevision(currentRev), planRevision(updateRev), this.now());
 

@@ -7,8 +7,9 @@ import {
   newDaemonPod, nodeShouldRunDaemonPod, planDaemonSet, targetNodeOf, withDaemonTolerations,
 } from '../../../src/controllers/daemonset/plan.js';
 import {
-  CONTROLLER_REVISION_HASH_LABEL, newRevision, planUpdateRevision, revisionMatches, revisionsToPrune, templateOf,
+  CONTROLLER_REVISION_HASH_LABEL, newRevision, orphanedRevisions, ownedRevisions, planUpdateRevision, revisionMatches, revisionsToPrune, templateOf,
 } from '../../../src/controllers/history/revision.js';
+import { fromLabelSelector } from '../../../src/api/machinery/selectors.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 
@@ -160,4 +161,13 @@ test('the update revision is made new, found as the newest, or renumbered on rol
   assert.deepEqual(revisionsToPrune(revs, live, 1), [revs[1]]);
   assert.deepEqual(revisionsToPrune(revs, live, 0), [revs[1], revs[2]]);
   assert.deepEqual(revisionsToPrune(revs, live, 10), []);
+});
+
+test('orphaned revisions the selector matches are the ones to adopt', () => {
+  const mine = newRevision(owner('a'), 1);
+  const orphan = { ...newRevision(owner('b'), 2), metadata: { ...newRevision(owner('b'), 2).metadata, ownerReferences: [] } };
+  const foreign = { ...orphan, metadata: { ...orphan.metadata, name: 'other', labels: { app: 'other' } } };
+  assert.deepEqual(orphanedRevisions(fromLabelSelector({ matchLabels: { app: 'agent' } }), [mine, orphan, foreign]), [orphan]);
+  assert.deepEqual(orphanedRevisions([], [orphan]), []);
+  assert.deepEqual(ownedRevisions('ds-uid', [orphan, mine]), [mine]);
 });
