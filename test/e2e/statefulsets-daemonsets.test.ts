@@ -174,17 +174,6 @@ test('a StatefulSet comes up in order, keeps identity and data, rolls in reverse
   assert.equal(sts.status['updateRevision'], rev2);
   assert.equal(sts.status['updatedReplicas'], 3);
 
-  // History lists both revisions; undo goes back to the first template, renumbered as the newest.
-  assert.match(cluster.k(['rollout', 'history', 'sts/web']), /^1\s+<none>\s*$[\s\S]*^2\s+<none>\s*$/m);
-  assert.match(cluster.k(['rollout', 'history', 'sts/web', '--revision=2']), /ROLL/);
-  assert.match(cluster.k(['rollout', 'undo', 'sts/web']), /rolled back/);
-  assert.match(cluster.k(['rollout', 'status', 'sts/web', '--timeout=90s']), /roll out complete|rolling update complete/);
-  const undone = pods('app=web');
-  assert.equal(undone.length, 3);
-  assert.ok(undone.every((p) => isReady(p) && p.metadata.labels?.['controller-revision-hash'] === rev1 && !p.spec.containers[0].env?.length));
-  assert.match(cluster.k(['rollout', 'history', 'sts/web']), /^2\s+<none>\s*$[\s\S]*^3\s+<none>\s*$/m);
-  assert.equal(cluster.k(['get', 'controllerrevision', rev1, '-o', 'jsonpath={.revision}']), '3');
-
   // Scaling down removes the highest ordinal first; claims stay (Retain).
   const down = watchPods('app=web');
   cluster.k(['scale', 'sts/web', '--replicas=1']);
@@ -192,6 +181,17 @@ test('a StatefulSet comes up in order, keeps identity and data, rolls in reverse
   await down.stop();
   assert.deepEqual(firstSeen(down.lines(), (f) => f[3] !== undefined && f[3] !== ''), ['web-2', 'web-1'], down.lines().join('\n'));
   assert.match(cluster.k(['get', 'pvc', '-o', 'name']), /data-web-2/);
+
+  // History lists both revisions; undo (after scaling down, so one pod rolls back) returns to the first template, renumbered as the newest.
+  assert.match(cluster.k(['rollout', 'history', 'sts/web']), /^1\s+<none>\s*$[\s\S]*^2\s+<none>\s*$/m);
+  assert.match(cluster.k(['rollout', 'history', 'sts/web', '--revision=2']), /ROLL/);
+  assert.match(cluster.k(['rollout', 'undo', 'sts/web']), /rolled back/);
+  assert.match(cluster.k(['rollout', 'status', 'sts/web', '--timeout=90s']), /roll out complete|rolling update complete/);
+  const undone = pods('app=web');
+  assert.equal(undone.length, 1);
+  assert.ok(undone.every((p) => isReady(p) && p.metadata.labels?.['controller-revision-hash'] === rev1 && !p.spec.containers[0].env?.length));
+  assert.match(cluster.k(['rollout', 'history', 'sts/web']), /^2\s+<none>\s*$[\s\S]*^3\s+<none>\s*$/m);
+  assert.equal(cluster.k(['get', 'controllerrevision', rev1, '-o', 'jsonpath={.revision}']), '3');
 
   // Deleted with --cascade=orphan and made again, the set adopts its pod and history instead of replacing them.
   const kept = pods('app=web')[0];

@@ -227,10 +227,10 @@ export class DaemonSetController {
       this.expectations.expectDeletions(key, plan.delete.map((d) => keyFor(d.pod as KObject)));
       for (const { pod, failed } of plan.delete) {
         const name = pod.metadata?.name ?? '';
-        if (failed) this.recorder(ref, 'Warning', FAILED_DAEMON_POD, `Found failed daemon pod ${pod.metadata?.namespace ?? ''}/${name} on node ${targetNodeOf(pod) ?? ''}, will try to kill it`);
+        if (failed) this.event(ref, 'Warning', FAILED_DAEMON_POD, `Found failed daemon pod ${pod.metadata?.namespace ?? ''}/${name} on node ${targetNodeOf(pod) ?? ''}, will try to kill it`);
         try {
           await this.client.delete(Refs.pods, pod.metadata?.namespace, name, { preconditions: { uid: pod.metadata?.uid } });
-          this.recorder(ref, 'Normal', SUCCESSFUL_DELETE, `Deleted pod: ${name}`);
+          this.event(ref, 'Normal', SUCCESSFUL_DELETE, `Deleted pod: ${name}`);
         } catch (err) {
           this.expectations.deletionObserved(key, keyFor(pod as KObject));
           if (!isNotFound(err)) failure ??= err;
@@ -245,9 +245,9 @@ export class DaemonSetController {
         const node = nodes.shift() ?? '';
         try {
           const pod = await this.client.create(Refs.pods, newDaemonPod(ds, node, hash) as KObject, { fieldManager: FIELD_MANAGER });
-          this.recorder(ref, 'Normal', SUCCESSFUL_CREATE, `Created pod: ${pod.metadata.name ?? ''}`);
+          this.event(ref, 'Normal', SUCCESSFUL_CREATE, `Created pod: ${pod.metadata.name ?? ''}`);
         } catch (err) {
-          this.recorder(ref, 'Warning', FAILED_CREATE, `Error creating: ${err instanceof Error ? err.message : String(err)}`);
+          this.event(ref, 'Warning', FAILED_CREATE, `Error creating: ${err instanceof Error ? err.message : String(err)}`);
           throw err;
         }
       });
@@ -257,7 +257,7 @@ export class DaemonSetController {
     return failure;
   }
 
-  private recorder(...args: Parameters<EventSink['event']>): void {
+  private event(...args: Parameters<EventSink['event']>): void {
     this.deps.recorder.event(...args);
   }
 }
