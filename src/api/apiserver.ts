@@ -21,6 +21,7 @@ import { updateManagedFields } from './apply/index.js';
 import type { Backend } from './storage/backend.js';
 import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
+import { logger } from '../log/logger.js';
 import { createApiApp, type VersionInfo } from './server/app.js';
 import { authenticate } from './server/authn.js';
 import { PodProxy, rejectUpgrade } from './server/pod-proxy.js';
@@ -141,7 +142,7 @@ export class ApiServer {
         const rev = await this.backend.currentRevision();
         const target = rev - RETAINED_REVISIONS;
         if (target > (await this.backend.compactRevision())) await this.backend.compact(target);
-      })().catch((err: unknown) => console.error('compaction failed', err));
+      })().catch((err: unknown) => logger('apiserver').error({ err }, 'compaction failed'));
     }, COMPACT_INTERVAL_MS);
     this.compactor.unref();
   }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
+import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 
 export interface UpOptions {
   name: string;
@@ -24,6 +25,7 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  logLevel?: LogLevel;
 }
 
 function processAlive(pid: number): boolean {
@@ -55,6 +57,8 @@ function userKubeconfigPath(): string {
 
 export async function up(opts: UpOptions): Promise<void> {
   const started = process.hrtime.bigint();
+  configureLogging({ level: opts.logLevel ?? 'info' });
+  const log = logger('skiff');
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
@@ -100,9 +104,9 @@ export async function up(opts: UpOptions): Promise<void> {
         client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
         agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
       });
-      if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+      if (warned) log.info({ node: nodeName }, 'node joined: the Docker engine is reachable again');
     } catch (err) {
-      if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
+      if (!warned) log.warn({ node: nodeName, err: (err as Error).message.split('\n')[0] }, 'node cannot start; pods will not run until the Docker engine is reachable (retrying)');
       warned = true;
       agentTimer = setTimeout(() => void tryAgent(), 5000);
     }

@@ -1,6 +1,8 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import type { KubeClient } from '../client/rest-client.js';
+import { logger } from '../log/logger.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
+import { EventTtlController } from './eventttl/event-ttl-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
@@ -22,6 +24,7 @@ export function startControllers(client: KubeClient, opts: ControllerOptions): R
   const controllers = [
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
+    new EventTtlController(client, { onError: (err) => logger('event-ttl').warn({ err }, 'expiring events failed') }),
   ];
   for (const c of controllers) c.start();
   return { stop: () => controllers.forEach((c) => c.stop()) };

@@ -14,6 +14,7 @@ import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index
 import type { ResourceRegistry } from '../registry/resources.js';
 import type { ObjectStore } from '../registry/store.js';
 import { authenticate } from './authn.js';
+import { logger } from '../../log/logger.js';
 import type { PodProxy } from './pod-proxy.js';
 import type { TokenAuthenticator, TokenUser } from '../auth/tokens.js';
 import { decodeBody, readBody, requireObject } from './body.js';
@@ -334,6 +335,6 @@ function handleError(res: ServerResponse, err: unknown): void {
   if (isStatusError(err)) return sendStatus(res, err);
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
-  console.error('internal error', err);
+  logger('apiserver').error({ err }, 'internal error');
   sendStatus(res, newInternalError(err));
 }

@@ -1,0 +1,62 @@
+/**
+ * Deletes Events older than the event TTL. Kubernetes stores each Event with an etcd lease; skiff's
+ * storage has no leases, so this controller lists Events now and then and deletes the expired ones.
+ */
+import { isConflict, isNotFound } from '../../api/machinery/errors.js';
+import type { KubeClient } from '../../client/rest-client.js';
+import { Refs } from '../../client/resources.js';
+import { DEFAULT_EVENT_TTL_MS, expiredEvents, type EventLike } from './plan.js';
+
+export interface EventTtlOptions {
+  ttlMs?: number;
+  /** How often to look; a minute is well below the TTL. */
+  intervalMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export class EventTtlController {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly ttlMs: number;
+  private readonly intervalMs: number;
+
+  constructor(private readonly client: KubeClient, private readonly opts: EventTtlOptions = {}) {
+    this.ttlMs = opts.ttlMs ?? DEFAULT_EVENT_TTL_MS;
+    this.intervalMs = opts.intervalMs ?? 60_000;
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => {
+      void this.sweep().catch((err: unknown) => this.opts.onError?.(err)).finally(() => this.schedule());
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One pass: list every Event and delete those past the TTL; returns how many were deleted. */
+  async sweep(nowMs = Date.now()): Promise<number> {
+    const list = await this.client.list(Refs.events);
+    let deleted = 0;
+    for (const e of expiredEvents(list.items as EventLike[], nowMs, this.ttlMs)) {
+      if (!this.running) break;
+      try {
+        // A repeat recorded meanwhile bumps the resourceVersion and keeps the Event.
+        await this.client.delete(Refs.events, e.namespace, e.name, { preconditions: { resourceVersion: e.resourceVersion } });
+        deleted++;
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
+    return deleted;
+  }
+}
