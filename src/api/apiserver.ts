@@ -22,6 +22,7 @@ import type { Backend } from './storage/backend.js';
 import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
 import { logger } from '../log/logger.js';
+import { dashboardRouter } from '../ui/server.js';
 import { createApiApp, type VersionInfo } from './server/app.js';
 import { authenticate } from './server/authn.js';
 import { PodProxy, rejectUpgrade } from './server/pod-proxy.js';
@@ -95,6 +96,7 @@ export class ApiServer {
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
       podProxy,
+      dashboard: dashboardRouter({ tokens, caPem: pki.ca.certPem, apiUrl: () => self?.url ?? '' }),
     });
     const server = createHttpsServer({
       key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,

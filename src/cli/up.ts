@@ -119,6 +119,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
+    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `Try: kubectl get ns\n`,
   );
 

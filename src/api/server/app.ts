@@ -47,6 +47,8 @@ export interface ApiAppOptions {
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
   ready: () => boolean;
   podProxy: PodProxy;
+  /** The web dashboard, served at /ui; it authenticates its own data requests. */
+  dashboard?: express.Router;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -114,6 +116,8 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const duration = new Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, resource and subresource.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60], registers: [opts.metrics] });
   const inflight = new Gauge({ name: 'apiserver_current_inflight_requests', help: 'Number of requests being served.', labelNames: ['request_kind'], registers: [opts.metrics] });
   const watchers = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Number of long-running requests (watches and streams) being served.', labelNames: ['verb', 'resource'], registers: [opts.metrics] });
+
+  if (opts.dashboard) app.use('/ui', opts.dashboard);
 
   // Authentication: a client certificate signed by the cluster CA, or a bearer token.
   const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
