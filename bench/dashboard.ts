@@ -1,0 +1,100 @@
+// Dashboard benchmark: with 200 pods, how long headless Chromium takes from opening the login URL
+// to showing every pod, and how soon a pod created or deleted through the API shows in the page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { Http, markdownTable, max, median, readCreds, removeClusterObjects, startSkiff, type ResultRow } from './lib.js';
+
+const PODS = 200;
+const PAGE_LOADS = 5;
+const LIVE_CHANGES = 10;
+/** Pods bound to a node that does not exist: they stay Pending, so the bench needs no containers. */
+const GHOST_NODE = 'dashboard-bench-ghost';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const log = (s: string): void => void process.stderr.write(`[bench:dashboard] ${s}\n`);
+
+function pod(name: string): unknown {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: { app: 'bench' } },
+    spec: { nodeName: GHOST_NODE, containers: [{ name: 'c', image: 'skiff/busybox:1.36' }] },
+  };
+}
+
+export interface DashboardResult {
+  firstRenderMs: number[];
+  addMs: number[];
+  deleteMs: number[];
+}
+
+export async function runDashboard(): Promise<DashboardResult> {
+  const name = `dashbench${process.pid}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'skiff-dashbench-'));
+  const profile = mkdtempSync(join(tmpdir(), 'skiff-dashbench-profile-'));
+  const skiff = await startSkiff(dataDir, 0, 60_000, name);
+  const http = new Http(new URL(skiff.url), readCreds(dataDir), 20);
+  const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
+  try {
+    const loginUrl = /dashboard:\s+(https:\/\/\S+)/.exec(skiff.output())?.[1];
+    if (!loginUrl) throw new Error('skiff up printed no dashboard URL');
+    log(`creating ${PODS} pods`);
+    for (let i = 0; i < PODS; i += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, PODS - i) }, (_, j) => http.ok('POST', '/api/v1/namespaces/default/pods', pod(`bench-${String(i + j).padStart(3, '0')}`))));
+    }
+    // Predicates are functions, not strings: the page's CSP forbids eval.
+    const allRows = (n: number): boolean => document.querySelectorAll('#pods tr[data-pod]').length >= n;
+    const hasRow = ([k, want]: [string, boolean]): boolean => (document.querySelector(`#pods tr[data-pod="${k}"]`) !== null) === want;
+    const firstRenderMs: number[] = [];
+    for (let i = 0; i < PAGE_LOADS; i++) {
+      const page = await browser.newPage();
+      const t0 = performance.now();
+      await page.goto(loginUrl);
+      await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
+      firstRenderMs.push(performance.now() - t0);
+      await page.close();
+    }
+    log(`first render: ${firstRenderMs.map((t) => t.toFixed(0)).join(' ')} ms`);
+    const page = await browser.newPage();
+    await page.goto(loginUrl);
+    await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
+    const addMs: number[] = [];
+    const deleteMs: number[] = [];
+    for (let i = 0; i < LIVE_CHANGES; i++) {
+      const podName = `live-${i}`;
+      let t0 = performance.now();
+      await http.ok('POST', '/api/v1/namespaces/default/pods', pod(podName));
+      await page.waitForFunction(hasRow, [`default/${podName}`, true] as [string, boolean], { polling: 10, timeout: 30_000 });
+      addMs.push(performance.now() - t0);
+      t0 = performance.now();
+      await http.ok('DELETE', `/api/v1/namespaces/default/pods/${podName}`, { gracePeriodSeconds: 0 });
+      await page.waitForFunction(hasRow, [`default/${podName}`, false] as [string, boolean], { polling: 10, timeout: 30_000 });
+      deleteMs.push(performance.now() - t0);
+    }
+    log(`live add: ${addMs.map((t) => t.toFixed(0)).join(' ')} ms; delete: ${deleteMs.map((t) => t.toFixed(0)).join(' ')} ms`);
+    return { firstRenderMs, addMs, deleteMs };
+  } finally {
+    await browser.close().catch(() => undefined);
+    http.close();
+    await skiff.stop();
+    removeClusterObjects(name);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+export function dashboardRows(r: DashboardResult): ResultRow[] {
+  const row = (metric: string, values: number[]): ResultRow => ({
+    metric, value: `median ${median(values).toFixed(0)} ms, max ${max(values).toFixed(0)} ms`, target: '≤ 1000 ms', pass: max(values) <= 1000,
+  });
+  return [
+    row(`dashboard first render, ${PODS} pods (open login URL → every row shown), ${PAGE_LOADS} loads`, r.firstRenderMs),
+    row(`dashboard live update: pod created → row shown (${LIVE_CHANGES}×)`, r.addMs),
+    row(`dashboard live update: pod deleted → row gone (${LIVE_CHANGES}×)`, r.deleteMs),
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runDashboard();
+  process.stdout.write(markdownTable(dashboardRows(r)) + '\n');
+}
