@@ -46,18 +46,41 @@ export async function runDashboard(): Promise<DashboardResult> {
     const allRows = (n: number): boolean => document.querySelectorAll('#pods tr[data-pod]').length >= n;
     const hasRow = ([k, want]: [string, boolean]): boolean => (document.querySelector(`#pods tr[data-pod="${k}"]`) !== null) === want;
     const firstRenderMs: number[] = [];
-    for (let i = 0; i < PAGE_LOADS; i++) {
+    // Chromium aborts loads with ERR_NETWORK_CHANGED when Docker networks come and go; such a load
+    // is not a sample and is tried again (bounded).
+    for (let tries = 0; firstRenderMs.length < PAGE_LOADS && tries < PAGE_LOADS * 3; tries++) {
       const page = await browser.newPage();
-      const t0 = performance.now();
-      await page.goto(loginUrl);
-      await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
-      firstRenderMs.push(performance.now() - t0);
-      await page.close();
+      try {
+        const t0 = performance.now();
+        await page.goto(loginUrl);
+        await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
+        const took = performance.now() - t0;
+        // No helper functions inside: tsx would wrap them in a __name() call the page does not have.
+        const marks = await page.evaluate(() => ({
+          start: performance.getEntriesByName('skiff:start')[0]?.startTime ?? NaN,
+          data: performance.getEntriesByName('skiff:data')[0]?.startTime ?? NaN,
+          now: performance.now(),
+        }));
+        firstRenderMs.push(took);
+        log(`  in page: script ${marks.start.toFixed(0)} ms, first watch event ${marks.data.toFixed(0)} ms, all rows by ${marks.now.toFixed(0)} ms`);
+      } catch (err) {
+        log(`page load failed, not counted: ${(err as Error).message.split('\n')[0]}`);
+      } finally {
+        await page.close();
+      }
     }
+    if (firstRenderMs.length < PAGE_LOADS) throw new Error('too many failed page loads');
     log(`first render: ${firstRenderMs.map((t) => t.toFixed(0)).join(' ')} ms`);
     const page = await browser.newPage();
-    await page.goto(loginUrl);
-    await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
+    for (let tries = 0; ; tries++) {
+      try {
+        await page.goto(loginUrl);
+        await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
+        break;
+      } catch (err) {
+        if (tries >= 4) throw err;
+      }
+    }
     const addMs: number[] = [];
     const deleteMs: number[] = [];
     for (let i = 0; i < LIVE_CHANGES; i++) {

@@ -78,7 +78,13 @@ export function dashboardRouter(opts: DashboardOptions): Router {
     const base = new URL(opts.apiUrl().replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:'));
     parsed.forEach((w, index) => {
       const q = new URLSearchParams({ watch: 'true', allowWatchBookmarks: 'true' });
-      if (w.resourceVersion) q.set('resourceVersion', w.resourceVersion);
+      // A fresh start ends its initial ADDED events with a bookmark, so the page renders once, complete.
+      if (w.resourceVersion) {
+        q.set('resourceVersion', w.resourceVersion);
+      } else {
+        q.set('sendInitialEvents', 'true');
+        q.set('resourceVersionMatch', 'NotOlderThan');
+      }
       const up = httpsRequest({
         hostname: base.hostname.replace(/^\[|\]$/g, ''), port: base.port, path: `${w.path}?${q.toString()}`, method: 'GET', agent,
         headers: { Accept: 'application/json', Authorization: req.headers.authorization ?? '', 'User-Agent': 'skiff-dashboard' },

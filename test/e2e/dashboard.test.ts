@@ -103,6 +103,24 @@ async function pixelVariance(browserPage: Page, png: Buffer): Promise<number> {
   }, png.toString('base64'));
 }
 
+/**
+ * Opens the dashboard until it is live. Chromium aborts requests with ERR_NETWORK_CHANGED when a
+ * network interface comes or goes, which other clusters' Docker networks do at any time.
+ */
+async function openDashboard(page: Page, url: string): Promise<void> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      await page.goto(url);
+      await page.waitForFunction(() => document.querySelector('#conn')?.textContent === 'live', undefined, { timeout: 20_000 });
+      return;
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
+
 describe('dashboard', { timeout: 240_000 }, () => {
   let cluster: Cluster;
   let browser: BrowserContext;
@@ -149,7 +167,7 @@ describe('dashboard', { timeout: 240_000 }, () => {
   });
 
   it('logs in through the printed URL and shows nodes, namespaces and the Deployment\'s pod', async () => {
-    await page.goto(loginUrl);
+    await openDashboard(page, loginUrl);
     // The token leaves the address bar once it is taken.
     await eventually(async () => (await page.evaluate(() => location.hash)) === '', 10_000);
     const node = `${cluster.name}-control-plane`;
@@ -216,5 +234,12 @@ describe('dashboard', { timeout: 240_000 }, () => {
     assert.match(wide, /\s([2-9]|\d{2,})\s+crasher\.\w+\s*$/m, 'the COUNT column shows the repeats');
     const described = cluster.k(['describe', 'pod', 'crasher']);
     assert.match(described, /\(x\d+ over \S+\)/);
+  });
+
+  it('kubectl get events -w lists the events and keeps watching', () => {
+    // The watch never ends by itself; kubectl is stopped after a few seconds and its output read.
+    const r = cluster.kubectl(['get', 'events', '-w', '-n', 'default'], { timeoutMs: 6000 });
+    assert.match(r.stdout, /pod\/crasher/);
+    assert.match(r.stdout, /Scaled up replica set web-/);
   });
 });

@@ -47,9 +47,10 @@ async function eachLine(res, onLine, signal) {
  * Keeps a set of collections in sync through one multiplexed watch: a collection without a
  * resourceVersion starts from its current state (ADDED events), later reconnects resume from the
  * last version seen, and a 410 (too old) starts that collection over.
- * `onEvent(index, type, object)`, `onReset(index)`, `onState('live'|'reconnecting'|'unauthorized')`.
+ * `onEvent(index, type, object)`, `onReset(index)`, `onSynced(index)` once a fresh start has sent the
+ * current state, `onState('live'|'reconnecting'|'unauthorized')`.
  */
-export function watchAll(token, paths, { onEvent, onReset, onState }) {
+export function watchAll(token, paths, { onEvent, onReset, onSynced, onState }) {
   const rvs = paths.map(() => '');
   let stopped = false;
   let controller;
@@ -84,6 +85,7 @@ export function watchAll(token, paths, { onEvent, onReset, onState }) {
           }
           if (object?.metadata?.resourceVersion) rvs[i] = object.metadata.resourceVersion;
           if (type !== 'BOOKMARK') onEvent(i, type, object);
+          else if (object?.metadata?.annotations?.['k8s.io/initial-events-end'] === 'true') onSynced(i);
         }, controller.signal);
       } catch (err) {
         if (err instanceof Unauthorized) {
