@@ -60,9 +60,10 @@ export async function runDashboard(): Promise<DashboardResult> {
           start: performance.getEntriesByName('skiff:start')[0]?.startTime ?? NaN,
           data: performance.getEntriesByName('skiff:data')[0]?.startTime ?? NaN,
           now: performance.now(),
+          renders: performance.getEntriesByName('skiff:render').map((m) => Math.round(m.duration)),
         }));
         firstRenderMs.push(took);
-        log(`  in page: script ${marks.start.toFixed(0)} ms, first watch event ${marks.data.toFixed(0)} ms, all rows by ${marks.now.toFixed(0)} ms`);
+        log(`  in page: script ${marks.start.toFixed(0)} ms, first watch event ${marks.data.toFixed(0)} ms, all rows by ${marks.now.toFixed(0)} ms; renders took ${marks.renders.join(' ')} ms`);
       } catch (err) {
         log(`page load failed, not counted: ${(err as Error).message.split('\n')[0]}`);
       } finally {

@@ -128,6 +128,7 @@ let renderTimer;
 
 function render() {
   renderTimer = undefined;
+  const t0 = performance.now();
   for (const [name, fn] of Object.entries(sections)) {
     const html = fn();
     if (rendered[name] === html) continue;
@@ -140,7 +141,7 @@ function render() {
   const conn = $('#conn');
   conn.textContent = state.conn;
   conn.className = `conn ${state.conn}`;
-  document.body.dataset.rendered = String(Date.now());
+  performance.measure('skiff:render', { start: t0 });
 }
 
 /** Collections still sending their initial state; rendering waits for them (at most INITIAL_WAIT_MS). */
