@@ -8,11 +8,11 @@ import { startControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
 import { versionInfo } from '../api/apiserver.js';
+import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
-import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 
 export interface UpOptions {
   name: string;
@@ -116,10 +116,10 @@ export async function up(opts: UpOptions): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
+    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
-    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `Try: kubectl get ns\n`,
   );
 

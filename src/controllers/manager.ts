@@ -1,13 +1,13 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import type { KubeClient } from '../client/rest-client.js';
-import { logger } from '../log/logger.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
-import { EventTtlController } from './eventttl/event-ttl-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
 import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
+import { EventTtlController } from './eventttl/event-ttl-controller.js';
+import { logger } from '../log/logger.js';
 
 export interface RunningControllers {
   stop(): void;

@@ -5,6 +5,7 @@
 import { isConflict, isNotFound } from '../../api/machinery/errors.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
+import { WorkQueue } from '../../client/workqueue.js';
 import { DEFAULT_EVENT_TTL_MS, expiredEvents, type EventLike } from './plan.js';
 
 export interface EventTtlOptions {
@@ -14,8 +15,11 @@ export interface EventTtlOptions {
   onError?: (err: unknown) => void;
 }
 
+const SWEEP = 'sweep';
+
 export class EventTtlController {
-  private timer?: NodeJS.Timeout;
+  /** One key, re-added after each pass; a failed pass is retried with the queue's backoff. */
+  readonly queue = new WorkQueue('event-ttl');
   private running = false;
   private readonly ttlMs: number;
   private readonly intervalMs: number;
@@ -27,20 +31,27 @@ export class EventTtlController {
 
   start(): void {
     this.running = true;
-    this.schedule();
+    this.queue.addAfter(SWEEP, this.intervalMs);
+    void this.worker();
   }
 
   stop(): void {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.queue.shutDown();
   }
 
-  private schedule(): void {
-    if (!this.running) return;
-    this.timer = setTimeout(() => {
-      void this.sweep().catch((err: unknown) => this.opts.onError?.(err)).finally(() => this.schedule());
-    }, this.intervalMs);
-    this.timer.unref();
+  private async worker(): Promise<void> {
+    while (this.running && (await this.queue.processNextWorkItem(async () => {
+      try {
+        await this.sweep();
+      } catch (err) {
+        this.opts.onError?.(err);
+        throw err;
+      }
+      this.queue.addAfter(SWEEP, this.intervalMs);
+    }))) {
+      // Each pass handles the one key.
+    }
   }
 
   /** One pass: list every Event and delete those past the TTL; returns how many were deleted. */
