@@ -75,6 +75,7 @@ export async function runDashboard(): Promise<DashboardResult> {
     const page = await browser.newPage();
     for (let tries = 0; ; tries++) {
       try {
+        await page.goto('about:blank');
         await page.goto(loginUrl);
         await page.waitForFunction(allRows, PODS, { polling: 10, timeout: 30_000 });
         break;

@@ -108,17 +108,19 @@ async function pixelVariance(browserPage: Page, png: Buffer): Promise<number> {
  * network interface comes or goes, which other clusters' Docker networks do at any time.
  */
 async function openDashboard(page: Page, url: string): Promise<void> {
-  let last: unknown;
+  const failures: string[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
+      // From a blank page, so a retry is a full load rather than a same-document hash change.
+      await page.goto('about:blank');
       await page.goto(url);
       await page.waitForFunction(() => document.querySelector('#conn')?.textContent === 'live', undefined, { timeout: 20_000 });
       return;
     } catch (err) {
-      last = err;
+      failures.push((err as Error).message.split('\n')[0]);
     }
   }
-  throw last;
+  throw new Error(`the dashboard did not load: ${failures.join('; ')}`);
 }
 
 describe('dashboard', { timeout: 240_000 }, () => {

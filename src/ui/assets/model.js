@@ -179,7 +179,8 @@ export function fmtMem(bytes) {
  * An empty series gives an empty frame, so the layout does not jump when data arrives.
  */
 export function sparkline(values, { width = 120, height = 28, label = '', cls = '' } = {}) {
-  const max = Math.max(...values, 0) || 1;
+  // Headroom above the peak keeps a flat series visible below the top edge.
+  const max = (Math.max(...values, 0) || 1) * 1.25;
   const step = values.length > 1 ? width / (values.length - 1) : 0;
   const pts = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 2 - (v / max) * (height - 4)).toFixed(1)}`).join(' ');
   const line = values.length > 1 ? `<polyline points="${pts}" fill="none" stroke-width="1.5"/>` : '';

@@ -98,9 +98,10 @@ describe('dashboard model', () => {
   });
 
   it('draws a sparkline scaled into its box', () => {
-    const svg = model.sparkline([0, 5, 10], { width: 100, height: 20, label: 'cpu' });
+    const svg = model.sparkline([0, 5, 12.5], { width: 100, height: 20, label: 'cpu' });
     assert.match(svg, /^<svg class="spark " width="100" height="20"/);
-    assert.match(svg, /points="0\.0,18\.0 50\.0,10\.0 100\.0,2\.0"/);
+    // The peak sits at 80% of the plot height (headroom), zero on the bottom line.
+    assert.match(svg, /points="0\.0,18\.0 50\.0,12\.9 100\.0,5\.2"/);
     assert.ok(!model.sparkline([]).includes('polyline'), 'no line without data');
   });
 
