@@ -1,4 +1,5 @@
 /** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
+import { isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags, parsePort, UsageError } from './args.js';
 import { down } from './down.js';
@@ -18,6 +19,7 @@ commands:
             --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
             --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
+            --node-port-address ADDR  where NodePort Services listen (default 127.0.0.1)
             --log-level LEVEL    debug, info, warn or error (default info); JSON logs unless stdout is a terminal
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
@@ -35,8 +37,11 @@ async function main(argv: string[]): Promise<void> {
       const f = parseFlags(rest, {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
-        'docker-socket': { type: 'string' }, 'log-level': { type: 'string', default: 'info' },
+        'docker-socket': { type: 'string' }, 'node-port-address': { type: 'string', default: '127.0.0.1' },
+        'log-level': { type: 'string', default: 'info' },
       });
+      const nodePortAddress = String(f['node-port-address']);
+      if (!isIPv4(nodePortAddress)) throw new UsageError(`--node-port-address must be an IPv4 address, got "${nodePortAddress}"`);
       const logLevel = String(f['log-level']);
       if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
       const name = String(f.name);
@@ -46,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
       await up({
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
-        dockerSocket: f['docker-socket'] as string | undefined, logLevel,
+        dockerSocket: f['docker-socket'] as string | undefined, nodePortAddress, logLevel,
       });
       return;
     }

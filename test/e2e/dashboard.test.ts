@@ -14,6 +14,8 @@ import { eventually, removeDataDir, startClusterRetrying, type Cluster } from '.
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MARKER = 'dashboard-log-marker-42';
+/** A LoadBalancer port unlikely to be taken by another test's cluster on this machine. */
+const LB_PORT = 40_000 + (process.pid % 5000);
 
 const manifest = `
 apiVersion: apps/v1
@@ -37,7 +39,7 @@ metadata: {name: web-np, namespace: default}
 spec:
   type: NodePort
   selector: {app: web}
-  ports: [{port: 80, targetPort: 80, nodePort: 31080}]
+  ports: [{port: 80, targetPort: 80}]
 ---
 apiVersion: v1
 kind: Service
@@ -45,7 +47,7 @@ metadata: {name: web-lb, namespace: default}
 spec:
   type: LoadBalancer
   selector: {app: web}
-  ports: [{port: 8088, targetPort: 80}]
+  ports: [{port: ${LB_PORT}, targetPort: 80}]
 ---
 apiVersion: v1
 kind: Pod
@@ -190,8 +192,10 @@ describe('dashboard', { timeout: 240_000 }, () => {
   });
 
   it('links Services to their localhost URLs', async () => {
-    await eventually(async () => (await page.locator('a.svc-link[href="http://localhost:31080"]').count()) === 1, 30_000);
-    await eventually(async () => (await page.locator('a.svc-link[href="http://localhost:8088"]').count()) === 1, 30_000);
+    const nodePort = (JSON.parse(cluster.k(['get', 'svc', 'web-np', '-o', 'json'])) as { spec: { ports: { nodePort: number }[] } }).spec.ports[0].nodePort;
+    assert.ok(nodePort >= 30000 && nodePort <= 32767, `node port ${nodePort}`);
+    await eventually(async () => (await page.locator(`a.svc-link[href="http://localhost:${nodePort}"]`).count()) === 1, 30_000);
+    await eventually(async () => (await page.locator(`a.svc-link[href="http://localhost:${LB_PORT}"]`).count()) === 1, 30_000);
   });
 
   it('streams events', async () => {
