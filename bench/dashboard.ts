@@ -32,7 +32,12 @@ export async function runDashboard(): Promise<DashboardResult> {
   const name = `dashbench${process.pid}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'skiff-dashbench-'));
   const profile = mkdtempSync(join(tmpdir(), 'skiff-dashbench-profile-'));
-  const skiff = await startSkiff(dataDir, 0, 60_000, name);
+  const skiff = await startSkiff(dataDir, 0, 60_000, name).catch((err: unknown) => {
+    removeClusterObjects(name);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  });
   const http = new Http(new URL(skiff.url), readCreds(dataDir), 20);
   const browser = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, ignoreHTTPSErrors: true, viewport: { width: 1280, height: 900 } });
   try {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { eventually, removeDataDir, startClusterRetrying, type Cluster } from './harness.js';
+import { eventually, removeDataDir, removeDockerObjects, startClusterRetrying, type Cluster } from './harness.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MARKER = 'dashboard-log-marker-42';
@@ -132,9 +132,11 @@ describe('dashboard', { timeout: 240_000 }, () => {
   let loginUrl = '';
   const shots = mkdtempSync(join(tmpdir(), 'skiff-dashboard-shots-'));
   const profile = mkdtempSync(join(tmpdir(), 'skiff-dashboard-profile-'));
+  // Named up front so its Docker objects are removed even when the cluster never became ready.
+  const clusterName = `e2edash${process.pid}`;
 
   before(async () => {
-    cluster = await startClusterRetrying();
+    cluster = await startClusterRetrying({ name: clusterName });
     loginUrl = /dashboard:\s+(https:\/\/\S+)/.exec(cluster.output())?.[1] ?? '';
     cluster.k(['apply', '-f', '-'], { input: manifest });
     // A fresh profile directory: nothing from another run (cookies, storage, cache) leaks in.
@@ -148,6 +150,7 @@ describe('dashboard', { timeout: 240_000 }, () => {
     await browser?.close().catch(() => undefined);
     await cluster?.stop();
     if (cluster) removeDataDir(cluster);
+    removeDockerObjects(clusterName);
     rmSync(shots, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
   }, { timeout: 60_000 });
