@@ -5,12 +5,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { eventually, removeDataDir, removeDockerObjects, startClusterRetrying, type Cluster } from './harness.js';
+import { ROOT, eventually, removeDataDir, removeDockerObjects, startClusterRetrying, type Cluster } from './harness.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MARKER = 'dashboard-log-marker-42';
@@ -154,6 +155,12 @@ describe('dashboard', { timeout: 240_000 }, () => {
     rmSync(shots, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
   }, { timeout: 60_000 });
+
+  it('skiff up refuses an unknown --log-level in one line', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/skiff.js'), 'up', '--log-level', 'verbose'], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, 'skiff: --log-level must be one of debug, info, warn, error, got "verbose"\n');
+  });
 
   it('skiff up prints a login URL for /ui carrying a token', () => {
     assert.match(loginUrl, /^https:\/\/127\.0\.0\.1:\d+\/ui\/#token=\S+$/);
