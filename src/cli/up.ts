@@ -8,6 +8,7 @@ import { startControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
 import { versionInfo } from '../api/apiserver.js';
+import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
@@ -31,6 +32,7 @@ export interface UpOptions {
   dockerSocket?: string;
   /** Where NodePort Services listen; default 127.0.0.1. */
   nodePortAddress?: string;
+  logLevel?: LogLevel;
 }
 
 function processAlive(pid: number): boolean {
@@ -62,6 +64,8 @@ function userKubeconfigPath(): string {
 
 export async function up(opts: UpOptions): Promise<void> {
   const started = process.hrtime.bigint();
+  configureLogging({ level: opts.logLevel ?? 'info' });
+  const log = logger('skiff');
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
@@ -121,10 +125,10 @@ export async function up(opts: UpOptions): Promise<void> {
         agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
         networkIPAM: networkIPAM(layout), clusterDNS: dnsServiceIP(parseCidr(layout.serviceCIDR)),
       });
-      if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+      if (warned) log.info({ node: nodeName }, 'node joined: the Docker engine is reachable again');
       await startDns();
     } catch (err) {
-      if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
+      if (!warned) log.warn({ node: nodeName, err: (err as Error).message.split('\n')[0] }, 'node cannot start; pods will not run until the Docker engine is reachable (retrying)');
       warned = true;
       agentTimer = setTimeout(() => void tryAgent(), 5000);
     }
@@ -141,6 +145,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
+    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
