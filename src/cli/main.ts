@@ -17,6 +17,9 @@ commands:
             --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
             --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
+            --ingress-port PORT  ingress HTTP port (default 80, else 8080)
+            --ingress-tls-port PORT  ingress HTTPS port (default 443, else 8443)
+            --ingress-bind-address ADDR  ingress address (default 127.0.0.1)
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
 `;
@@ -33,8 +36,10 @@ async function main(argv: string[]): Promise<void> {
       const f = parseFlags(rest, {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
-        'docker-socket': { type: 'string' },
+        'docker-socket': { type: 'string' }, 'ingress-port': { type: 'string' }, 'ingress-tls-port': { type: 'string' },
+        'ingress-bind-address': { type: 'string' },
       });
+      const optionalPort = (flag: string): number | undefined => f[flag] === undefined ? undefined : parsePort(f[flag] as string, 0, `--${flag}`);
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
         throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
@@ -43,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
         dockerSocket: f['docker-socket'] as string | undefined,
+        ingressPort: optionalPort('ingress-port'), ingressTlsPort: optionalPort('ingress-tls-port'),
+        ingressBindAddress: f['ingress-bind-address'] as string | undefined,
       });
       return;
     }

@@ -7,6 +7,7 @@ import { KubeClient } from '../client/rest-client.js';
 import { startControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
+import { startIngress, type RunningIngress } from '../proxy/ingress/start-ingress.js';
 import { versionInfo } from '../api/apiserver.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
@@ -24,6 +25,11 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** Ingress ports; unset tries 80 then 8080, and 443 then 8443. */
+  ingressPort?: number;
+  ingressTlsPort?: number;
+  /** The ingress listen address; default 127.0.0.1. */
+  ingressBindAddress?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -51,6 +57,12 @@ function userKubeconfigPath(): string {
   const env = process.env.KUBECONFIG;
   if (env) return env.split(':').filter(Boolean)[0] ?? join(homedir(), '.kube', 'config');
   return join(homedir(), '.kube', 'config');
+}
+
+function ingressSummary(ingress: RunningIngress, address: string): string {
+  const { http, https } = ingress.ports();
+  const where = (scheme: string, port: number | undefined): string => port === undefined ? `${scheme} port busy (retrying)` : `${scheme}://${address}:${port}`;
+  return `${where('http', http)}, ${where('https', https)} (class "skiff"; access log ${ingress.accessLogPath})`;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -85,6 +97,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const controllers = startControllers(client, { caPem: api.pki.ca.certPem, clusterName: opts.name });
   const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
   scheduler.start();
+  const ingressClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-ingress-controller' });
+  const ingress: RunningIngress = await startIngress({
+    client: ingressClient, dataDir, address: opts.ingressBindAddress, httpPort: opts.ingressPort, httpsPort: opts.ingressTlsPort,
+    log: (line) => process.stderr.write(`skiff: ${line}\n`),
+  });
 
   // The node agent needs the Docker engine; the control plane does not, so it starts either way
   // and the node joins as soon as the engine answers.
@@ -115,6 +132,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
+    `  ingress:    ${ingressSummary(ingress, opts.ingressBindAddress ?? '127.0.0.1')}\n` +
     `Try: kubectl get ns\n`,
   );
 
@@ -130,6 +148,8 @@ export async function up(opts: UpOptions): Promise<void> {
     await agent?.stop().catch(() => undefined);
     controllers.stop();
     scheduler.stop();
+    await ingress.stop().catch(() => undefined);
+    ingressClient.close();
     client.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });

@@ -1,0 +1,73 @@
+/** Wiring for `skiff up`: the ingress server and its controller, started together and stopped together. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import type { KubeClient } from '../../client/rest-client.js';
+import { selfSignedDefault } from './certificates.js';
+import { IngressController } from './ingress-controller.js';
+import { IngressServer } from './ingress-server.js';
+
+export interface IngressOptions {
+  client: KubeClient;
+  dataDir: string;
+  /** Listen address; default 127.0.0.1. */
+  address?: string;
+  /** A chosen port is the only one tried; unset means 80, else 8080 (and 443, else 8443). */
+  httpPort?: number;
+  httpsPort?: number;
+  retryMs?: number;
+  /** One line per listener problem, for the process's output. */
+  log?: (line: string) => void;
+}
+
+export interface RunningIngress {
+  ports: () => { http?: number; https?: number };
+  accessLogPath: string;
+  /** The ingress metrics, for a /metrics endpoint to serve. */
+  registry: Registry;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_HTTP_PORTS = [80, 8080];
+export const DEFAULT_HTTPS_PORTS = [443, 8443];
+
+function statusAddressFor(address: string): string {
+  return address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
+}
+
+export async function startIngress(opts: IngressOptions): Promise<RunningIngress> {
+  const address = opts.address ?? '127.0.0.1';
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const accessLogPath = join(opts.dataDir, 'ingress-access.log');
+  let controller: IngressController | undefined;
+  const pending: string[] = [];
+  const server = new IngressServer({
+    address, accessLogPath, retryMs: opts.retryMs,
+    httpPorts: opts.httpPort !== undefined ? [opts.httpPort] : DEFAULT_HTTP_PORTS,
+    httpsPorts: opts.httpsPort !== undefined ? [opts.httpsPort] : DEFAULT_HTTPS_PORTS,
+    defaultCertificate: await selfSignedDefault(),
+    onProblem: (scheme, p) => {
+      const line = `ingress ${scheme.toUpperCase()}: ${p.message}`;
+      opts.log?.(line);
+      if (controller) controller.reportListenProblem(line);
+      else pending.push(line);
+    },
+    onListening: (scheme, port) => {
+      if (pending.length === 0 && !controller) return;
+      opts.log?.(`ingress ${scheme.toUpperCase()}: listening on ${address}:${port}`);
+    },
+  });
+  await server.start();
+  controller = new IngressController({ client: opts.client, server, statusAddress: statusAddressFor(address) });
+  controller.start();
+  for (const line of pending.splice(0)) controller.reportListenProblem(line);
+  return {
+    ports: () => server.ports,
+    accessLogPath,
+    registry: server.metrics.registry,
+    async stop() {
+      controller?.stop();
+      await server.stop();
+    },
+  };
+}
