@@ -67,7 +67,12 @@ export function certificateFor(table: CertificateTable, servername: string): Hos
   return suffix === undefined ? undefined : table.byHost.get(`*${suffix}`);
 }
 
-const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+/**
+ * RSA on purpose: Node's SNI switch keeps the server's default certificate alongside the chosen
+ * one when their key types differ, and a TLS 1.3 client then gets an ECDSA default in place of
+ * an RSA certificate from a Secret. With an RSA default, both RSA and ECDSA Secrets win.
+ */
+const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) } as const;
 
 /** A fresh self-signed certificate, as ingress controllers serve for hosts without one of their own. */
 export async function selfSignedDefault(commonName = 'skiff-ingress-default'): Promise<{ certPem: string; keyPem: string }> {

@@ -1,5 +1,5 @@
 /** Wiring for `skiff up`: the ingress server and its controller, started together and stopped together. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { KubeClient } from '../../client/rest-client.js';
@@ -31,13 +31,24 @@ export interface RunningIngress {
 export const DEFAULT_HTTP_PORTS = [80, 8080];
 export const DEFAULT_HTTPS_PORTS = [443, 8443];
 
+/** The default certificate is made once per data dir: an RSA key takes a moment to generate. */
+async function defaultCertificate(dataDir: string): Promise<{ certPem: string; keyPem: string }> {
+  const crt = join(dataDir, 'ingress-default.crt');
+  const key = join(dataDir, 'ingress-default.key');
+  if (existsSync(crt) && existsSync(key)) return { certPem: readFileSync(crt, 'utf8'), keyPem: readFileSync(key, 'utf8') };
+  const made = await selfSignedDefault();
+  writeFileSync(key, made.keyPem, { mode: 0o600 });
+  writeFileSync(crt, made.certPem, { mode: 0o644 });
+  return made;
+}
+
 function statusAddressFor(address: string): string {
   return address === '0.0.0.0' || address === '::' || address === '' ? '127.0.0.1' : address;
 }
 
 export async function startIngress(opts: IngressOptions): Promise<RunningIngress> {
   const address = opts.address ?? '127.0.0.1';
-  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(join(opts.dataDir, 'pki'), { recursive: true, mode: 0o700 });
   const accessLogPath = join(opts.dataDir, 'ingress-access.log');
   let controller: IngressController | undefined;
   const pending: string[] = [];
@@ -45,7 +56,7 @@ export async function startIngress(opts: IngressOptions): Promise<RunningIngress
     address, accessLogPath, retryMs: opts.retryMs,
     httpPorts: opts.httpPort !== undefined ? [opts.httpPort] : DEFAULT_HTTP_PORTS,
     httpsPorts: opts.httpsPort !== undefined ? [opts.httpsPort] : DEFAULT_HTTPS_PORTS,
-    defaultCertificate: await selfSignedDefault(),
+    defaultCertificate: await defaultCertificate(join(opts.dataDir, 'pki')),
     onProblem: (scheme, p) => {
       const line = `ingress ${scheme.toUpperCase()}: ${p.message}`;
       opts.log?.(line);

@@ -2,6 +2,7 @@
 // WebSockets, TLS by SNI, the access log, metrics, and ports that are taken.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -68,7 +69,7 @@ before(async () => {
   httpsPort = ports.https ?? 0;
   tlsCert = await selfSignedDefault('secure.test');
   const tlsIngress = ingress('secure', [{ host: 'secure.test', paths: [path('/', 'Prefix', 'alpha', 'http')] }]);
-  tlsIngress.spec = { ...tlsIngress.spec, tls: [{ hosts: ['secure.test'], secretName: 'tls' }] };
+  tlsIngress.spec = { ...tlsIngress.spec, tls: [{ hosts: ['secure.test'], secretName: 'tls' }, { hosts: ['ec.test'], secretName: 'ec' }] };
   server.setRoutes(buildRouteTable({
     ingresses: [tlsIngress, ingress('web', [
       { host: 'a.test', paths: [path('/', 'Prefix', 'alpha', 'http')] },
@@ -85,8 +86,13 @@ before(async () => {
       slice('retry', [{ port: a }], [{ ip: '127.0.0.1' }], 'default', 'y'),
     ],
   }));
-  const secret: Secret = { metadata: { name: 'tls', namespace: 'default', resourceVersion: '1' }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(tlsCert.certPem).toString('base64'), 'tls.key': Buffer.from(tlsCert.keyPem).toString('base64') } };
-  server.setCertificates(buildCertificateTable([tlsIngress], new Map([['default/tls', secret]])));
+  const secretOf = (name: string, c: { certPem: string; keyPem: string }): [string, Secret] => [`default/${name}`, { metadata: { name, namespace: 'default', resourceVersion: '1' }, type: 'kubernetes.io/tls', data: { 'tls.crt': Buffer.from(c.certPem).toString('base64'), 'tls.key': Buffer.from(c.keyPem).toString('base64') } }];
+  // An ECDSA certificate beside the RSA default: both key types must be served by SNI.
+  const ecKey = join(dir, 'ec.key');
+  const ecCrt = join(dir, 'ec.crt');
+  const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', ecKey, '-out', ecCrt, '-days', '1', '-subj', '/CN=ec.test'], { encoding: 'utf8' });
+  assert.equal(ssl.status, 0, ssl.stderr);
+  server.setCertificates(buildCertificateTable([tlsIngress], new Map([secretOf('tls', tlsCert), secretOf('ec', { certPem: readFileSync(ecCrt, 'utf8'), keyPem: readFileSync(ecKey, 'utf8') })])));
 });
 
 after(async () => {
@@ -157,6 +163,7 @@ test('HTTPS serves the Secret\'s certificate by SNI and the default one otherwis
   assert.equal(secure.subject, 'secure.test');
   assert.equal(secure.status, 200);
   assert.equal((JSON.parse(secure.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'https');
+  assert.equal((await tlsGet('ec.test', 'ec.test')).subject, 'ec.test');
   const other = await tlsGet('other.test', 'other.test');
   assert.equal(other.subject, 'skiff-ingress-default');
   assert.equal(other.status, 404);
