@@ -1,6 +1,10 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import type { KubeClient } from '../client/rest-client.js';
+import { Informer } from '../client/informer.js';
+import { Refs } from '../client/resources.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
@@ -19,10 +23,17 @@ export interface ControllerOptions {
 }
 
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
+  // Endpoints and EndpointSlices are built from the same Services and pods: one cache of each.
+  const shared = { services: new Informer(client, Refs.services), pods: new Informer(client, Refs.pods) };
   const controllers = [
+    EndpointsController.forClient(client, shared), EndpointSliceController.forClient(client, shared),
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
   ];
   for (const c of controllers) c.start();
-  return { stop: () => controllers.forEach((c) => c.stop()) };
+  return { stop: () => {
+    controllers.forEach((c) => c.stop());
+    shared.services.stop();
+    shared.pods.stop();
+  } };
 }

@@ -2,6 +2,7 @@
 // image that own the pod's network and IPC namespaces; app containers join them, as dockershim did.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
@@ -29,6 +30,7 @@ import {
   type ListFilter,
   type LogOptions,
   type NetworkInfo,
+  type NetworkIPAM,
   type RegistryAuth,
   type Runtime,
   type RuntimeEvent,
@@ -330,6 +332,10 @@ export class DockerRuntime implements Runtime {
     const container = await this.createNamed(create);
     try {
       await this.call(() => container.start());
+      // On a user-defined network the engine points resolv.conf at its own resolver (127.0.0.11);
+      // pods get the file they asked for instead, and the pod's containers share it with the sandbox.
+      // An engine whose files this process cannot reach keeps its resolver, which forwards to the same servers.
+      if (cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(container.id, cfg.dns).catch(() => undefined);
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
@@ -929,9 +935,18 @@ export class DockerRuntime implements Runtime {
     };
   }
 
+  private async writeResolvConf(id: string, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
+    const info = await this.call(() => this.docker.getContainer(id).inspect());
+    if (!info.ResolvConfPath) return;
+    const lines = [...dns.servers.map((s) => `nameserver ${s}`)];
+    if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
+    if (dns.options.length) lines.push(`options ${dns.options.join(' ')}`);
+    await writeFile(info.ResolvConfPath, lines.join('\n') + '\n');
+  }
+
   // ---- networks and volumes -------------------------------------------------------------------
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+  async ensureNetwork(name: string, labels: Record<string, string>, ipam?: NetworkIPAM): Promise<NetworkInfo> {
     const existing = await this.networkInfo(name);
     if (existing) return existing;
     try {
@@ -942,6 +957,7 @@ export class DockerRuntime implements Runtime {
           CheckDuplicate: true,
           Labels: { ...labels, [LABEL_CLUSTER]: this.clusterName },
           Options: { 'com.docker.network.bridge.name': bridgeName(name) },
+          ...(ipam ? { IPAM: { Driver: 'default', Config: [{ Subnet: ipam.subnet, IPRange: ipam.ipRange, Gateway: ipam.gateway }] } } : {}),
         }),
       );
     } catch (err) {
@@ -969,6 +985,8 @@ export class DockerRuntime implements Runtime {
       subnet: ipam.Subnet ?? '',
       gateway: ipam.Gateway ?? '',
       bridge: net.Options?.['com.docker.network.bridge.name'] ?? `br-${net.Id.slice(0, 12)}`,
+      ipRange: ipam.IPRange || undefined,
+      attached: Object.keys(net.Containers ?? {}).length,
     };
   }
 
