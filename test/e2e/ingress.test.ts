@@ -87,19 +87,6 @@ function curl(args: string[]): { code: number; body: string } {
 
 const get = (host: string, path: string): { code: number; body: string } => curl(['-H', `Host: ${host}`, `http://127.0.0.1:${httpPort}${path}`]);
 
-/**
- * EndpointSlices for the two Services from their pods' IPs, as the EndpointSlice controller
- * would write them; ports are named after the Service ports.
- */
-function writeEndpointSlices(): void {
-  const ipOf = (app: string): string => cluster.k(['get', 'pods', '-l', `app=${app}`, '-o', 'jsonpath={.items[0].status.podIP}']).trim();
-  const slice = (svc: string, ip: string, portName: string): object => ({
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: `${svc}-manual`, labels: { 'kubernetes.io/service-name': svc } },
-    addressType: 'IPv4', ports: [{ name: portName, port: 8080, protocol: 'TCP' }], endpoints: [{ addresses: [ip], conditions: { ready: true } }],
-  });
-  cluster.k(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [slice('alpha', ipOf('alpha'), 'http'), slice('beta', ipOf('beta'), '')] }) });
-}
-
 before(async () => {
   httpPort = await freePort();
   tlsPort = await freePort();
@@ -111,7 +98,6 @@ before(async () => {
   cluster.k(['create', 'secret', 'tls', 'secure-tls', '--cert', crt, '--key', key]);
   cluster.k(['apply', '-f', '-'], { input: JSON.stringify(MANIFESTS) });
   cluster.k(['wait', '--for=condition=Ready', 'pod', '-l', 'app in (alpha,beta)', '--timeout=60s']);
-  writeEndpointSlices();
 });
 
 after(async () => {
