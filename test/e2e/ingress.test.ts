@@ -100,10 +100,13 @@ before(async () => {
   cluster.k(['wait', '--for=condition=Ready', 'pod', '-l', 'app in (alpha,beta)', '--timeout=60s']);
 });
 
+let second: Cluster | undefined;
+
 after(async () => {
-  if (cluster) {
-    await cluster.stop();
-    removeDataDir(cluster);
+  for (const c of [second, cluster]) {
+    if (!c) continue;
+    await c.stop();
+    removeDataDir(c);
   }
 });
 
@@ -177,4 +180,21 @@ test('each request leaves a line in the access log in the data dir', () => {
   const text = readFileSync(log, 'utf8');
   assert.match(text, /"GET \/cgi-bin\/env HTTP\/1\.1" 200 \d+ "curl\/[^"]+" host="alpha\.test" ingress=default\/web backend=default\/alpha:http upstream=\d+\.\d+\.\d+\.\d+:8080/);
   assert.match(text, /"GET \/ HTTP\/1\.1" 404 \d+ .* host="nobody\.test" ingress=- backend=-/);
+});
+
+test('a second cluster on the same ingress ports starts anyway, says so in one line and in an event, and keeps serving its API', async () => {
+  second = await startClusterRetrying({ extraArgs: ['--storage', 'memory://', '--ingress-port', String(httpPort), '--ingress-tls-port', String(tlsPort)] });
+  const s = second;
+  assert.match(s.output(), /ingress: +http port busy \(retrying\), https port busy \(retrying\)/);
+  assert.match(s.output(), new RegExp(`^skiff: ingress HTTP: cannot listen on 127\\.0\\.0\\.1 port ${httpPort} \\(in use\\); retrying every 5 s$`, 'm'));
+  const event = await eventually(() => {
+    const list = JSON.parse(s.k(['get', 'events', '-n', 'default', '-o', 'json'])) as { items: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] };
+    return list.items.find((e) => e.reason === 'PortUnavailable' && e.involvedObject.kind === 'IngressClass');
+  }, 30_000, 250);
+  assert.equal(event.type, 'Warning');
+  assert.equal(event.involvedObject.name, 'skiff');
+  assert.match(event.message, /cannot listen on 127\.0\.0\.1 port \d+ \(in use\)/);
+  assert.equal(s.k(['get', 'ingressclass', 'skiff', '-o', 'jsonpath={.spec.controller}']), 'skiff.io/ingress-controller');
+  // The first cluster still owns the ports.
+  assert.equal(get('alpha.test', '/').body.trim(), 'alpha');
 });
