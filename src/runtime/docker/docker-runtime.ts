@@ -727,7 +727,20 @@ export class DockerRuntime implements Runtime {
       }
       return -1;
     });
-    return { ...session, resize: async (w, h) => void (await this.call(() => ex.resize({ w, h }))), exitCode };
+    // kubectl sends the terminal size as soon as the stream opens, which can be before the engine
+    // reports the exec process running; the engine refuses a resize until then, so try again briefly.
+    const resize = async (w: number, h: number): Promise<void> => {
+      for (let i = 0; ; i++) {
+        try {
+          await this.call(() => ex.resize({ w, h }));
+          return;
+        } catch (err) {
+          if (i >= 20) throw err;
+          await sleep(25);
+        }
+      }
+    };
+    return { ...session, resize, exitCode };
   }
 
   async attach(id: ContainerId, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<ExecSession> {
