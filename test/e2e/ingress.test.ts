@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { eventually, removeDataDir, startClusterRetrying, type Cluster } from './harness.js';
+import { eventually, removeDataDir, ROOT, startClusterRetrying, type Cluster } from './harness.js';
 
 let cluster: Cluster;
 let httpPort = 0;
@@ -197,4 +197,10 @@ test('a second cluster on the same ingress ports starts anyway, says so in one l
   assert.equal(s.k(['get', 'ingressclass', 'skiff', '-o', 'jsonpath={.spec.controller}']), 'skiff.io/ingress-controller');
   // The first cluster still owns the ports.
   assert.equal(get('alpha.test', '/').body.trim(), 'alpha');
+});
+
+test('an ingress port that is not a number is refused in one line', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/skiff.js'), 'up', '--ingress-port', 'eighty'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr, 'skiff: --ingress-port must be a port number from 0 to 65535, got "eighty"\n');
 });
