@@ -106,7 +106,8 @@ export class IngressController {
   }
 
   private sync(): void {
-    if (!this.ingresses.hasSynced() || !this.classes.hasSynced()) return;
+    // A table built from half-listed caches would answer 503 for Services not yet seen.
+    if (![this.ingresses, this.classes, this.services, this.slices, this.secrets].every((i) => i.hasSynced())) return;
     const classes = this.classes.list() as unknown as IngressClass[];
     const served = (this.ingresses.list() as unknown as Ingress[]).filter((i) => servesIngress(i, classes));
     this.opts.server.setRoutes(buildRouteTable({
