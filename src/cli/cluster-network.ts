@@ -47,10 +47,10 @@ export function layoutFor(clusterName: string, subnet: string): ClusterNetwork {
   return { network, bridge: bridgeName(network), subnet, serviceCIDR: formatCidr(halves(parseCidr(subnet))[1]) };
 }
 
-/** A subnet of our own when the engine cannot be asked: a /24 in 10.213.0.0/16 chosen by the cluster name. */
+/** A subnet of our own when the engine cannot be asked: a /24 in 10.217.0.0/16 chosen by the cluster name. */
 function fallbackSubnet(clusterName: string): string {
   const h = createHash('sha256').update(clusterName).digest()[0] ?? 0;
-  return `10.213.${h}.0/24`;
+  return `10.217.${h}.0/24`;
 }
 
 /**

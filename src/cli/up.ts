@@ -16,6 +16,7 @@ import { contextName, pidFile } from './paths.js';
 import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
 import { dnsServiceIP } from '../api/servicenet/allocators.js';
 import { parseCidr } from '../api/servicenet/cidr.js';
+import { startProxy, type RunningProxy } from '../proxy/start-proxy.js';
 import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
 
 export interface UpOptions {
@@ -29,6 +30,8 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** Where NodePort Services listen; default 127.0.0.1. */
+  nodePortAddress?: string;
   /** Ingress ports; unset tries 80 then 8080, and 443 then 8443. */
   ingressPort?: number;
   ingressTlsPort?: number;
@@ -144,6 +147,13 @@ export async function up(opts: UpOptions): Promise<void> {
     }
   };
   await tryAgent();
+  // The Service proxy comes after the node agent, which makes sure the cluster bridge exists.
+  let proxy: RunningProxy | undefined;
+  try {
+    proxy = await startProxy({ server: api.url, caPem: api.pki.ca.certPem, token: token ?? '', nodeName, bridge: layout.bridge, nodePortAddress: opts.nodePortAddress ?? '127.0.0.1' });
+  } catch (err) {
+    process.stderr.write(`skiff: the Service proxy cannot start: ${(err as Error).message.split('\n')[0]}\n`);
+  }
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
@@ -164,6 +174,7 @@ export async function up(opts: UpOptions): Promise<void> {
     force.unref();
     if (agentTimer) clearTimeout(agentTimer);
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
+    await proxy?.stop().catch(() => undefined);
     await agent?.stop().catch(() => undefined);
     await dns?.stop().catch(() => undefined);
     controllers.stop();

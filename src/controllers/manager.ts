@@ -2,13 +2,16 @@
 import type { KubeClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { Refs } from '../client/resources.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { JobController } from './job/job-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
 import { ReplicaSetController } from './replicaset/replicaset-controller.js';
+import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
 
 export interface RunningControllers {
@@ -29,6 +32,9 @@ export function startControllers(client: KubeClient, opts: ControllerOptions): R
     EndpointsController.forClient(client, shared), EndpointSliceController.forClient(client, shared),
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
+    JobController.forClient(client),
+    TtlAfterFinishedController.forClient(client),
+    CronJobController.forClient(client),
   ];
   for (const c of controllers) c.start();
   return { stop: () => {
