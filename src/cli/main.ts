@@ -1,5 +1,5 @@
 /** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags, parsePort, UsageError } from './args.js';
 import { down } from './down.js';
@@ -44,6 +44,8 @@ async function main(argv: string[]): Promise<void> {
       const nodePortAddress = String(f['node-port-address']);
       if (!isIPv4(nodePortAddress)) throw new UsageError(`--node-port-address must be an IPv4 address, got "${nodePortAddress}"`);
       const optionalPort = (flag: string): number | undefined => f[flag] === undefined ? undefined : parsePort(f[flag] as string, 0, `--${flag}`);
+      const ingressAddress = f['ingress-bind-address'] as string | undefined;
+      if (ingressAddress !== undefined && !isIP(ingressAddress)) throw new UsageError(`--ingress-bind-address must be an IP address, got "${ingressAddress}"`);
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
         throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
@@ -53,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
         dockerSocket: f['docker-socket'] as string | undefined, nodePortAddress,
         ingressPort: optionalPort('ingress-port'), ingressTlsPort: optionalPort('ingress-tls-port'),
-        ingressBindAddress: f['ingress-bind-address'] as string | undefined,
+        ingressBindAddress: ingressAddress,
       });
       return;
     }

@@ -203,4 +203,7 @@ test('an ingress port that is not a number is refused in one line', () => {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/skiff.js'), 'up', '--ingress-port', 'eighty'], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 1);
   assert.equal(r.stderr, 'skiff: --ingress-port must be a port number from 0 to 65535, got "eighty"\n');
+  const addr = spawnSync(process.execPath, [join(ROOT, 'bin/skiff.js'), 'up', '--ingress-bind-address', 'localhost'], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(addr.status, 1);
+  assert.equal(addr.stderr, 'skiff: --ingress-bind-address must be an IP address, got "localhost"\n');
 });
