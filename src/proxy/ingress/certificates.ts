@@ -68,14 +68,19 @@ export function certificateFor(table: CertificateTable, servername: string): Hos
 }
 
 /**
- * RSA on purpose: Node's SNI switch keeps the server's default certificate alongside the chosen
- * one when their key types differ, and a TLS 1.3 client then gets an ECDSA default in place of
- * an RSA certificate from a Secret. With an RSA default, both RSA and ECDSA Secrets win.
+ * RSA for the lasting default: Node's SNI switch keeps the server's default certificate alongside
+ * the chosen one when their key types differ, and a TLS 1.3 client then gets an ECDSA default in
+ * place of an RSA certificate from a Secret. With an RSA default, both RSA and ECDSA Secrets win.
+ * ECDSA only stands in while the RSA key is generated on a data dir's first start.
  */
-const ALG = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) } as const;
+const ALGS = {
+  rsa: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
+  ecdsa: { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
+} as const;
 
 /** A fresh self-signed certificate, as ingress controllers serve for hosts without one of their own. */
-export async function selfSignedDefault(commonName = 'skiff-ingress-default'): Promise<{ certPem: string; keyPem: string }> {
+export async function selfSignedDefault(commonName = 'skiff-ingress-default', keyType: keyof typeof ALGS = 'rsa'): Promise<{ certPem: string; keyPem: string }> {
+  const ALG = ALGS[keyType];
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);

@@ -82,6 +82,11 @@ export class IngressServer {
     return { http: this.listeners.http.port, https: this.listeners.https.port };
   }
 
+  /** Replaces the certificate served when no Secret matches (or the client sends no SNI). */
+  setDefaultCertificate(c: { certPem: string; keyPem: string }): void {
+    this.https.setSecureContext({ cert: c.certPem, key: c.keyPem });
+  }
+
   setRoutes(table: RouteTable): void {
     this.table = table;
   }

@@ -31,15 +31,20 @@ export interface RunningIngress {
 export const DEFAULT_HTTP_PORTS = [80, 8080];
 export const DEFAULT_HTTPS_PORTS = [443, 8443];
 
-/** The default certificate is made once per data dir: an RSA key takes a moment to generate. */
-async function defaultCertificate(dataDir: string): Promise<{ certPem: string; keyPem: string }> {
-  const crt = join(dataDir, 'ingress-default.crt');
-  const key = join(dataDir, 'ingress-default.key');
-  if (existsSync(crt) && existsSync(key)) return { certPem: readFileSync(crt, 'utf8'), keyPem: readFileSync(key, 'utf8') };
-  const made = await selfSignedDefault();
-  writeFileSync(key, made.keyPem, { mode: 0o600 });
-  writeFileSync(crt, made.certPem, { mode: 0o644 });
-  return made;
+/**
+ * The default certificate is made once per data dir. Its RSA key takes up to seconds on a busy
+ * machine, so a first start serves a quick ECDSA stand-in and swaps the RSA one in when ready.
+ */
+async function defaultCertificate(dir: string): Promise<{ now: { certPem: string; keyPem: string }; later?: Promise<{ certPem: string; keyPem: string } | undefined> }> {
+  const crt = join(dir, 'ingress-default.crt');
+  const key = join(dir, 'ingress-default.key');
+  if (existsSync(crt) && existsSync(key)) return { now: { certPem: readFileSync(crt, 'utf8'), keyPem: readFileSync(key, 'utf8') } };
+  const later = selfSignedDefault('skiff-ingress-default', 'rsa').then((made) => {
+    writeFileSync(key, made.keyPem, { mode: 0o600 });
+    writeFileSync(crt, made.certPem, { mode: 0o644 });
+    return made;
+  }).catch(() => undefined);
+  return { now: await selfSignedDefault('skiff-ingress-default', 'ecdsa'), later };
 }
 
 function statusAddressFor(address: string): string {
@@ -51,12 +56,13 @@ export async function startIngress(opts: IngressOptions): Promise<RunningIngress
   mkdirSync(join(opts.dataDir, 'pki'), { recursive: true, mode: 0o700 });
   const accessLogPath = join(opts.dataDir, 'ingress-access.log');
   let controller: IngressController | undefined;
+  const certs = await defaultCertificate(join(opts.dataDir, 'pki'));
   const pending: string[] = [];
   const server = new IngressServer({
     address, accessLogPath, retryMs: opts.retryMs,
     httpPorts: opts.httpPort !== undefined ? [opts.httpPort] : DEFAULT_HTTP_PORTS,
     httpsPorts: opts.httpsPort !== undefined ? [opts.httpsPort] : DEFAULT_HTTPS_PORTS,
-    defaultCertificate: await defaultCertificate(join(opts.dataDir, 'pki')),
+    defaultCertificate: certs.now,
     onProblem: (scheme, p) => {
       const line = `ingress ${scheme.toUpperCase()}: ${p.message}`;
       opts.log?.(line);
@@ -69,6 +75,11 @@ export async function startIngress(opts: IngressOptions): Promise<RunningIngress
     },
   });
   await server.start();
+  let stopped = false;
+  // A failed generation (a data dir removed meanwhile) only leaves the stand-in in place.
+  void certs.later?.then((c) => {
+    if (c && !stopped) server.setDefaultCertificate(c);
+  });
   controller = new IngressController({ client: opts.client, server, statusAddress: statusAddressFor(address) });
   controller.start();
   for (const line of pending.splice(0)) controller.reportListenProblem(line);
@@ -77,6 +88,7 @@ export async function startIngress(opts: IngressOptions): Promise<RunningIngress
     accessLogPath,
     registry: server.metrics.registry,
     async stop() {
+      stopped = true;
       controller?.stop();
       await server.stop();
     },

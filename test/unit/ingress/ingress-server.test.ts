@@ -212,3 +212,23 @@ test('a taken port falls back to the next candidate; with none free it reports o
   assert.equal(listening, taken);
   await l2.stop();
 });
+
+test('an RSA Secret certificate is served by SNI once the RSA default replaces an ECDSA stand-in', async () => {
+  const s = new IngressServer({ address: '127.0.0.1', httpPorts: [0], httpsPorts: [0], defaultCertificate: await selfSignedDefault('stand-in', 'ecdsa'), accessLogPath: join(dir, 'swap.log') });
+  const { https } = await s.start();
+  const rsa = await selfSignedDefault('rsa.test', 'rsa');
+  const ing = ingress('r', [{ host: 'rsa.test', paths: [path('/', 'Prefix', 'alpha', 'http')] }]);
+  ing.spec = { ...ing.spec, tls: [{ hosts: ['rsa.test'], secretName: 'rsa' }] };
+  s.setCertificates(buildCertificateTable([ing], new Map([['default/rsa', { metadata: { name: 'rsa', namespace: 'default', resourceVersion: '1' }, data: { 'tls.crt': Buffer.from(rsa.certPem).toString('base64'), 'tls.key': Buffer.from(rsa.keyPem).toString('base64') } }]])));
+  const subject = (): Promise<string> => new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: https, path: '/', servername: 'rsa.test', rejectUnauthorized: false }, (res) => {
+      resolve((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN);
+      res.resume();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  s.setDefaultCertificate(await selfSignedDefault());
+  assert.equal(await subject(), 'rsa.test');
+  await s.stop();
+});
