@@ -7,6 +7,7 @@ import { KubeClient } from '../client/rest-client.js';
 import { startControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
+import { startIngress, type RunningIngress } from '../proxy/ingress/start-ingress.js';
 import { versionInfo } from '../api/apiserver.js';
 import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,11 @@ export interface UpOptions {
   /** Where NodePort Services listen; default 127.0.0.1. */
   nodePortAddress?: string;
   logLevel?: LogLevel;
+  /** Ingress ports; unset tries 80 then 8080, and 443 then 8443. */
+  ingressPort?: number;
+  ingressTlsPort?: number;
+  /** The ingress listen address; default 127.0.0.1. */
+  ingressBindAddress?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -60,6 +66,12 @@ function userKubeconfigPath(): string {
   const env = process.env.KUBECONFIG;
   if (env) return env.split(':').filter(Boolean)[0] ?? join(homedir(), '.kube', 'config');
   return join(homedir(), '.kube', 'config');
+}
+
+function ingressSummary(ingress: RunningIngress, address: string): string {
+  const { http, https } = ingress.ports();
+  const where = (scheme: string, port: number | undefined): string => port === undefined ? `${scheme} port busy (retrying)` : `${scheme}://${address}:${port}`;
+  return `${where('http', http)}, ${where('https', https)} (class "skiff"; access log ${ingress.accessLogPath})`;
 }
 
 export async function up(opts: UpOptions): Promise<void> {
@@ -98,6 +110,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const controllers = startControllers(client, { caPem: api.pki.ca.certPem, clusterName: opts.name });
   const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
   scheduler.start();
+  const ingressClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-ingress-controller' });
+  const ingress: RunningIngress = await startIngress({
+    client: ingressClient, dataDir, address: opts.ingressBindAddress, httpPort: opts.ingressPort, httpsPort: opts.ingressTlsPort,
+    log: (line) => process.stderr.write(`skiff: ${line}\n`),
+  });
 
   // The node agent needs the Docker engine; the control plane does not, so it starts either way
   // and the node joins as soon as the engine answers.
@@ -149,6 +166,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
+    `  ingress:    ${ingressSummary(ingress, opts.ingressBindAddress ?? '127.0.0.1')}\n` +
     `Try: kubectl get ns\n`,
   );
 
@@ -166,6 +184,8 @@ export async function up(opts: UpOptions): Promise<void> {
     await dns?.stop().catch(() => undefined);
     controllers.stop();
     scheduler.stop();
+    await ingress.stop().catch(() => undefined);
+    ingressClient.close();
     client.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });
