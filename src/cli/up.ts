@@ -9,6 +9,8 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { versionInfo } from '../api/apiserver.js';
 import { createHash } from 'node:crypto';
 import { LeaderElector, defaultIdentity } from '../client/leader-election.js';
+import { startIngress, type RunningIngress } from '../proxy/ingress/start-ingress.js';
+import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 import { UsageError } from './args.js';
 import { runNode, type NodeRunner } from './node-runner.js';
 import { joinCommand, nodeNames, writeClusterInfo } from './nodes.js';
@@ -39,6 +41,12 @@ export interface UpOptions {
   nodeMonitorGracePeriodSeconds?: number;
   /** tolerationSeconds of the not-ready/unreachable tolerations every pod gets (default 300). */
   defaultTolerationSeconds?: number;
+  logLevel?: LogLevel;
+  /** Ingress ports; unset tries 80 then 8080, and 443 then 8443. */
+  ingressPort?: number;
+  ingressTlsPort?: number;
+  /** The ingress listen address; default 127.0.0.1. */
+  ingressBindAddress?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -68,8 +76,16 @@ function userKubeconfigPath(): string {
   return join(homedir(), '.kube', 'config');
 }
 
+function ingressSummary(ingress: RunningIngress, address: string): string {
+  const { http, https } = ingress.ports();
+  const where = (scheme: string, port: number | undefined): string => port === undefined ? `${scheme} port busy (retrying)` : `${scheme}://${address}:${port}`;
+  return `${where('http', http)}, ${where('https', https)} (class "skiff"; access log ${ingress.accessLogPath})`;
+}
+
 export async function up(opts: UpOptions): Promise<void> {
   const started = process.hrtime.bigint();
+  configureLogging({ level: opts.logLevel ?? 'info' });
+  const log = logger('skiff');
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
@@ -119,6 +135,11 @@ export async function up(opts: UpOptions): Promise<void> {
     }),
   ];
   await Promise.all(electors.map((e) => e.start()));
+  const ingressClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-ingress-controller' });
+  const ingress: RunningIngress = await startIngress({
+    client: ingressClient, dataDir, address: opts.ingressBindAddress, httpPort: opts.ingressPort, httpsPort: opts.ingressTlsPort,
+    log: (line) => process.stderr.write(`skiff: ${line}\n`),
+  });
 
   // Node agents need the Docker engine; the control plane does not, so it starts either way
   // and each node joins as soon as the engine answers.
@@ -162,11 +183,13 @@ export async function up(opts: UpOptions): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
+    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     `  metrics:    ${api.url}/metrics\n` +
     `  join a node: ${joinCommand(api.url, join(dataDir, 'pki', 'ca.crt'), nodeToken, opts.name)}\n` +
     `               (the token is also in ${tokenFile})\n` +
+    `  ingress:    ${ingressSummary(ingress, opts.ingressBindAddress ?? '127.0.0.1')}\n` +
     `Try: kubectl get ns\n`,
   );
 
@@ -182,6 +205,8 @@ export async function up(opts: UpOptions): Promise<void> {
     await Promise.all(nodes.map((n) => n.stop()));
     await dns?.stop().catch(() => undefined);
     await Promise.all(electors.map((e) => e.stop()));
+    await ingress.stop().catch(() => undefined);
+    ingressClient.close();
     client.close();
     schedulerClient.close();
     await api.stop();

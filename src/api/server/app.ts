@@ -14,6 +14,7 @@ import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index
 import type { ResourceRegistry } from '../registry/resources.js';
 import type { ObjectStore } from '../registry/store.js';
 import { authenticate } from './authn.js';
+import { logger } from '../../log/logger.js';
 import type { PodProxy } from './pod-proxy.js';
 import type { TokenAuthenticator, TokenUser } from '../auth/tokens.js';
 import { decodeBody, readBody, requireObject } from './body.js';
@@ -51,6 +52,8 @@ export interface ApiAppOptions {
   defaultTolerationSeconds?: number;
   /** Cluster IP and node port allocation for Services. */
   services?: ServiceAllocations;
+  /** The web dashboard, served at /ui; it authenticates its own data requests. */
+  dashboard?: express.Router;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -121,6 +124,8 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const duration = new Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, resource and subresource.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60], registers: [opts.metrics] });
   const inflight = new Gauge({ name: 'apiserver_current_inflight_requests', help: 'Number of requests being served.', labelNames: ['request_kind'], registers: [opts.metrics] });
   const watchers = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Number of long-running requests (watches and streams) being served.', labelNames: ['verb', 'resource'], registers: [opts.metrics] });
+
+  if (opts.dashboard) app.use('/ui', opts.dashboard);
 
   // Authentication: a client certificate signed by the cluster CA, or a bearer token.
   const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -342,6 +347,6 @@ function handleError(res: ServerResponse, err: unknown): void {
   if (isStatusError(err)) return sendStatus(res, err);
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
-  console.error('internal error', err);
+  logger('apiserver').error({ err }, 'internal error');
   sendStatus(res, newInternalError(err));
 }
