@@ -19,6 +19,7 @@ import { addDefaultTolerations } from '../registry/default-tolerations.js';
 import { budgetsFor, evictionVerdict } from '../registry/eviction.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
+import { RESOURCES } from '../registry/resources.js';
 import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import type { ResourceDefinition } from '../registry/resources.js';
 import { type ObjectStore, validateFieldSelector } from '../registry/store.js';
@@ -202,6 +203,7 @@ export class RestHandlers {
       : input;
     let obj = beforeCreate(def, prepareForCreate(def, source, this.ctx.now()));
     if (def.group === '' && def.kind === 'Pod') obj = addDefaultTolerations(obj, this.ctx.defaultTolerationSeconds);
+    if (def.group === 'networking.k8s.io' && def.kind === 'Ingress') obj = this.defaultIngressClass(obj);
     const admitted = admit(def, obj, undefined, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
     const allocation = isService(def) ? this.ctx.services?.allocate(obj, undefined, opts.dryRun) : undefined;
@@ -215,6 +217,22 @@ export class RestHandlers {
     } finally {
       allocation?.release();
     }
+  }
+
+  /**
+   * The DefaultIngressClass admission plugin: an Ingress created without a class gets the one IngressClass
+   * marked default; with several defaults, the newest, as Kubernetes chooses.
+   */
+  private defaultIngressClass(obj: KObject): KObject {
+    const spec = (obj.spec ?? {}) as Record<string, unknown>;
+    if (spec.ingressClassName || obj.metadata.annotations?.['kubernetes.io/ingress.class']) return obj;
+    const classes = RESOURCES.find((r) => r.group === 'networking.k8s.io' && r.kind === 'IngressClass');
+    if (!classes) return obj;
+    const defaults = this.store.all(classes)
+      .filter((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true')
+      .sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')));
+    if (!defaults.length) return obj;
+    return { ...obj, spec: { ...spec, ingressClassName: defaults[0].metadata.name } };
   }
 
   async update(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage, target: UpdateTarget = 'main'): Promise<Reply> {
