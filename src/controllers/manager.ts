@@ -1,5 +1,8 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
+import { Registry } from 'prom-client';
 import type { KubeClient } from '../client/rest-client.js';
+import type { WorkQueue } from '../client/workqueue.js';
+import { PrometheusQueueMetrics } from '../metrics/workqueue-metrics.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
@@ -8,6 +11,8 @@ import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
 
 export interface RunningControllers {
+  /** The controller manager's metrics: its work queues and reconciles. */
+  metrics: Registry;
   stop(): void;
 }
 
@@ -19,10 +24,13 @@ export interface ControllerOptions {
 }
 
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
-  const controllers = [
+  const controllers: { queue: WorkQueue; start(): void; stop(): void }[] = [
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
   ];
+  const metrics = new Registry();
+  const queues = new PrometheusQueueMetrics(metrics);
+  for (const c of controllers) c.queue.instrument(queues);
   for (const c of controllers) c.start();
-  return { stop: () => controllers.forEach((c) => c.stop()) };
+  return { metrics, stop: () => controllers.forEach((c) => c.stop()) };
 }
