@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
+import { mountClusterMetrics } from '../metrics/mount.js';
 
 export interface UpOptions {
   name: string;
@@ -85,6 +86,7 @@ export async function up(opts: UpOptions): Promise<void> {
   const controllers = startControllers(client, { caPem: api.pki.ca.certPem, clusterName: opts.name });
   const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
   scheduler.start();
+  const observability = mountClusterMetrics({ api, dataDir, controllers: controllers.metrics, scheduler: scheduler.metrics.registry, token });
 
   // The node agent needs the Docker engine; the control plane does not, so it starts either way
   // and the node joins as soon as the engine answers.
@@ -114,7 +116,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
-    `  metrics:    ${api.url}/metrics\n` +
+    observability.describe(`${opts.name}-control-plane`) +
     `Try: kubectl get ns\n`,
   );
 
@@ -130,6 +132,7 @@ export async function up(opts: UpOptions): Promise<void> {
     await agent?.stop().catch(() => undefined);
     controllers.stop();
     scheduler.stop();
+    observability.stop();
     client.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });
