@@ -62,7 +62,7 @@ const RETAINED_REVISIONS = 10_000;
 const COMPACT_INTERVAL_MS = 60_000;
 
 /** apiserver_storage_objects{resource}: counted from the watch cache at scrape time, one series per stored resource. */
-function countStoredObjects(metrics: Registry, registry: ResourceRegistry, store: ObjectStore, cache: WatchCache): void {
+export function countStoredObjects(metrics: Registry, registry: ResourceRegistry, store: ObjectStore, cache: WatchCache): void {
   const prefixes = new Map<string, string>();
   for (const def of registry.all) {
     const prefix = store.storagePrefix(def);

@@ -57,5 +57,5 @@ export function prometheusConfig(o: PrometheusConfigOptions): string {
       { job_name: 'kubernetes-pods', http_sd_configs: sd(SD_PATHS.pods) },
     ],
   };
-  return stringify(config, { lineWidth: 0 });
+  return stringify(config, { lineWidth: 0, aliasDuplicateObjects: false });
 }

@@ -16,7 +16,7 @@ import type { ObjectStore } from '../registry/store.js';
 import { authenticate } from './authn.js';
 import type { PodProxy } from './pod-proxy.js';
 import { METRICS_SCRAPER, type TokenAuthenticator, type TokenUser } from '../auth/tokens.js';
-import type { MetricsEndpoints } from '../../metrics/endpoints.js';
+import { MetricsEndpoints } from '../../metrics/endpoints.js';
 import { METRICS_GROUP, METRICS_VERSION } from '../../metrics/resource-metrics.js';
 import { ResourceMetricsApi } from './metrics-api.js';
 import { decodeBody, readBody, requireObject } from './body.js';
@@ -44,8 +44,8 @@ export interface ApiAppOptions {
   tokens: TokenAuthenticator;
   version: VersionInfo;
   metrics: Registry;
-  /** The scrape endpoints (`/metrics`, `/metrics/...`) served to authenticated callers. */
-  metricsEndpoints: MetricsEndpoints;
+  /** The scrape endpoints (`/metrics`, `/metrics/...`) served to authenticated callers; default: `metrics` at /metrics. */
+  metricsEndpoints?: MetricsEndpoints;
   now?: () => Date;
   serverAddress: () => string;
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
@@ -183,8 +183,10 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   app.get(['/healthz', '/livez', '/healthz/*', '/livez/*'], health(() => true));
   app.get(['/readyz', '/readyz/*'], health(opts.ready));
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
+  const endpoints = opts.metricsEndpoints ?? new MetricsEndpoints();
+  if (!endpoints.has('/metrics')) endpoints.mount('/metrics', opts.metrics);
   app.get(['/metrics', '/metrics/*', '/prometheus/*'], (req, res, next) => {
-    if (!opts.metricsEndpoints.serve(req.path, res)) next();
+    if (!endpoints.serve(req.path, res)) next();
   });
 
   // Discovery.
