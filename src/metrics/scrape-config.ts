@@ -36,6 +36,8 @@ export interface PrometheusConfigOptions {
   caFile: string;
   tokenFile: string;
   scrapeInterval?: string;
+  /** How often Prometheus re-reads the discovery documents; default 15s. */
+  refreshInterval?: string;
 }
 
 export function prometheusConfig(o: PrometheusConfigOptions): string {
@@ -43,7 +45,7 @@ export function prometheusConfig(o: PrometheusConfigOptions): string {
   const tls = { ca_file: o.caFile };
   const authorization = { type: 'Bearer', credentials_file: o.tokenFile };
   const secured = { scheme: 'https', tls_config: tls, authorization };
-  const sd = (path: string) => [{ url: `${o.apiUrl}${path}`, refresh_interval: '15s', tls_config: tls, authorization }];
+  const sd = (path: string) => [{ url: `${o.apiUrl}${path}`, refresh_interval: o.refreshInterval ?? '15s', tls_config: tls, authorization }];
   const control = Object.entries(COMPONENT_PATHS).map(([job, path]) => ({
     job_name: job, metrics_path: path, ...secured, static_configs: [{ targets: [url.host] }],
   }));
