@@ -116,6 +116,17 @@ export async function runMetrics(): Promise<{ rows: ScrapeRow[]; cpu: Record<str
       enginePercent: ((withEngine - baselineEngine) / elapsed) * 100,
       engineBaselinePercent: (baselineEngine / CPU_WINDOW_S) * 100,
     };
+    // Pods leave through the API, one sandbox at a time, before the cluster stops: force-removing hundreds of
+    // containers at once can leave the engine with a network it refuses to remove ("has active endpoints").
+    const http2 = new Http(new URL(skiff.url), readCreds(dataDir), 2);
+    await http2.ok('DELETE', '/api/v1/namespaces/default/pods?labelSelector=bench%3Dmetrics');
+    const gone = Date.now() + 180_000;
+    while (Date.now() < gone) {
+      const left = spawnSync('docker', ['ps', '-q', '--filter', `label=io.skiff.cluster=${name}`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+      if (left === 0) break;
+      await sleep(2000);
+    }
+    http2.close();
     return { rows, cpu, pods: running };
   } finally {
     await skiff?.stop();

@@ -169,7 +169,7 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
       if (user.name === METRICS_SCRAPER && !scraperMayAccess(req.method, req.path)) return sendStatus(res, forbidden(req.method, req.path));
       req.user = user;
       // Requests outside the resource routes are counted here; resource requests in handleResource.
-      if (!req.path.startsWith('/api/') && !req.path.startsWith('/apis/')) countNonResource(req, res);
+      if ((!req.path.startsWith('/api/') && !req.path.startsWith('/apis/')) || req.path.startsWith(`/apis/${METRICS_GROUP}/`)) countNonResource(req, res);
       return next();
     }
     if (publicPaths.has(req.path) || req.path.startsWith('/healthz/') || req.path.startsWith('/livez/') || req.path.startsWith('/readyz/')) return next();

@@ -6,6 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
+import { readCgroupV1Stats } from './cgroup-stats.js';
 import {
   ImagePullError,
   LABEL_CLUSTER,
@@ -830,8 +831,11 @@ export class DockerRuntime implements Runtime {
   }
 
   async stats(id: ContainerId, opts: { network?: boolean } = {}): Promise<ContainerStats | undefined> {
-    const info = await this.inspect(rawId(id));
+    // The inspection a listing cached is enough to know it runs and which sandbox it joins; engine events drop stale ones.
+    const info = this.inspections.get(rawId(id))?.info ?? await this.inspect(rawId(id));
     if (!info || !info.State.Running) return undefined;
+    const direct = readCgroupV1Stats({ id: info.Id, cgroupParent: info.HostConfig.CgroupParent ?? '', pid: info.State.Pid, network: opts.network !== false });
+    if (direct) return direct;
     // one-shot: answer at once from one cgroup reading instead of waiting a second for a CPU delta
     // (callers keep their own previous sample for rates).
     const oneShot = { stream: false, 'one-shot': true } as { stream: false };

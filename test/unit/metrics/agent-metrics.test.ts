@@ -1,5 +1,8 @@
 // Node agent metrics over the fake runtime: the stats collector's rates, cAdvisor and kubelet series, the summary behind kubectl top.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { cadvisorRegistry } from '../../../src/agent/metrics/cadvisor.js';
@@ -8,6 +11,7 @@ import { instrumentRuntime } from '../../../src/agent/metrics/runtime-metrics.js
 import { buildSummary } from '../../../src/agent/metrics/summary.js';
 import { cpuRate, EMPTY_SNAPSHOT, mapLimited, StatsCollector, type Snapshot } from '../../../src/agent/stats/collector.js';
 import { parseMeminfo, parseProcStat, type HostSample } from '../../../src/agent/stats/host.js';
+import { readCgroupV1Stats } from '../../../src/runtime/docker/cgroup-stats.js';
 import { FakeRuntime } from '../../../src/runtime/fake/fake-runtime.js';
 import type { ContainerConfig } from '../../../src/runtime/runtime.js';
 import { nodeMetrics, podMetrics } from '../../../src/metrics/resource-metrics.js';
@@ -121,4 +125,25 @@ test('pod start, CPU rates, host parsing and bounded concurrency', async () => {
   });
   assert.deepEqual(out, [2, 4, 6, 8, 10, 12, 14]);
   assert.equal(peak, 3);
+});
+
+test('cgroup v1 files and the network namespace counters give a container reading without the engine', () => {
+  const root = mkdtempSync(join(tmpdir(), 'skiff-cgroup-'));
+  try {
+    const id = 'abc123';
+    mkdirSync(join(root, 'cg/cpuacct/docker', id), { recursive: true });
+    mkdirSync(join(root, 'cg/memory/docker', id), { recursive: true });
+    mkdirSync(join(root, 'proc/42/net'), { recursive: true });
+    writeFileSync(join(root, 'cg/cpuacct/docker', id, 'cpuacct.usage'), '2500000000\n');
+    writeFileSync(join(root, 'cg/memory/docker', id, 'memory.usage_in_bytes'), '10000\n');
+    writeFileSync(join(root, 'cg/memory/docker', id, 'memory.stat'), 'cache 5\ninactive_file 100\ntotal_inactive_file 4000\n');
+    writeFileSync(join(root, 'proc/42/net/dev'), 'Inter-|   Receive\n face |bytes\n    lo: 999 1 0 0 0 0 0 0 999 1 0 0 0 0 0 0\n  eth0: 796 10 0 0 0 0 0 0 120 2 0 0 0 0 0 0\n');
+    const s = readCgroupV1Stats({ id, cgroupParent: '', pid: 42, network: true }, join(root, 'cg'), join(root, 'proc'));
+    assert.equal(s?.cpuUsageNanoSeconds, 2.5e9);
+    assert.equal(s?.memoryWorkingSetBytes, 6000);
+    assert.deepEqual([s?.rxBytes, s?.txBytes], [796, 120]);
+    assert.equal(readCgroupV1Stats({ id: 'other', cgroupParent: '', network: false }, join(root, 'cg'), join(root, 'proc')), undefined, 'no files: ask the engine');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
