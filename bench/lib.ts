@@ -138,11 +138,11 @@ export class Http {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, ca: creds.ca });
   }
 
-  request(method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<Reply> {
+  request(method: string, path: string, body?: unknown, timeoutMs = 30_000, contentType = 'application/json'): Promise<Reply> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: `Bearer ${this.creds.token}` };
     if (payload !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] = contentType;
       headers['Content-Length'] = String(Buffer.byteLength(payload));
     }
     return new Promise((resolveReply, reject) => {
@@ -163,6 +163,13 @@ export class Http {
   async ok(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<Reply> {
     const r = await this.request(method, path, body, timeoutMs);
     if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
+    return r;
+  }
+
+  /** A JSON merge patch; a non-2xx status is an error. */
+  async mergePatch(path: string, body: unknown): Promise<Reply> {
+    const r = await this.request('PATCH', path, body, 30_000, 'application/merge-patch+json');
+    if (r.status < 200 || r.status >= 300) throw new Error(`PATCH ${path}: ${r.status} ${r.body.toString('utf8').slice(0, 300)}`);
     return r;
   }
 

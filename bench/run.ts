@@ -6,11 +6,14 @@ import { apiRows, runApi } from './api.js';
 import { ROOT, markdownTable } from './lib.js';
 import { podStartRows, runPodStart } from './pod-start.js';
 import { runStartup, startupRows } from './startup.js';
+import { runWorkloads, workloadRows } from './workloads.js';
 
 /** SKIFF_BENCH_STORAGE=0 skips the storage-backend benchmark (~20 s). */
 const withStorage = process.env.SKIFF_BENCH_STORAGE !== '0';
 /** SKIFF_BENCH_PODS=0 skips the pod benchmark (bench/pod-start.ts: Docker engine, node agent, Swarm; 3–9 min). */
 const withPods = process.env.SKIFF_BENCH_PODS !== '0';
+/** SKIFF_BENCH_WORKLOADS=0 skips the workload benchmark (bench/workloads.ts: Deployments vs Swarm; 2–4 min). */
+const withWorkloads = process.env.SKIFF_BENCH_WORKLOADS !== '0';
 const log = (s: string): void => void process.stderr.write(`[bench] ${s}\n`);
 
 const started = new Date();
@@ -45,5 +48,11 @@ if (withPods) {
   const pods = await runPodStart((s) => log(`pods: ${s}`));
   process.stdout.write('\n## Pods and the node agent (bench/pod-start.ts)\n\n' + markdownTable(podStartRows(pods)) + '\n\n');
   process.stdout.write(`1-minute load average during the pod run: ${pods.loadStart.toFixed(2)} → ${pods.loadEnd.toFixed(2)}\n`);
+}
+if (withWorkloads) {
+  log('workloads: Deployment 0→20, rolling updates (also with watches 3 s late), idle with 100 objects, Swarm side by side');
+  const wl = await runWorkloads((s) => log(`workloads: ${s}`));
+  process.stdout.write('\n## Workloads (bench/workloads.ts)\n\n' + markdownTable(workloadRows(wl)) + '\n\n');
+  process.stdout.write(`1-minute load average during the workload run: ${wl.loadStart.toFixed(2)} → ${wl.loadEnd.toFixed(2)}\n`);
 }
 process.stdout.write(`\n1-minute load average at end: ${loadavg()[0].toFixed(2)}; total ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s\n`);

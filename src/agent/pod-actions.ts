@@ -111,12 +111,17 @@ export function computePodActions(pod: Pod, state: PodRuntimeState, ctx: PlanCon
     }
   }
 
-  // Init containers run one at a time, in order, each to success.
+  // Init containers run one at a time, in order, each to success — again in every new sandbox, as the
+  // kubelet does, since what they prepared (network setup, files in emptyDirs shared with the sandbox) may be gone.
+  const sandboxSince = sandbox?.createdAt.getTime();
   for (const ic of pod.spec?.initContainers ?? []) {
     const s = latest.get(ic.name);
-    if (isDone(s)) continue;
+    const ranInThisSandbox = !!s && sandboxSince !== undefined && s.createdAt.getTime() >= sandboxSince;
+    if (isDone(s) && ranInThisSandbox) continue;
     if (!s) {
       actions.start.push({ name: ic.name, init: true, attempt: 0 });
+    } else if (isDone(s)) {
+      actions.start.push({ name: ic.name, init: true, attempt: s.attempt + 1 });
     } else if (s.state === 'running') {
       // Still running: wait for it.
     } else if (policy === 'Never') {

@@ -16,6 +16,7 @@ import { computePodActions, latestByName, readySandbox, type PodRuntimeState, ty
 import { generatePodStatus, type Waiting } from './pod-status.js';
 import { pullPolicyOf, registryAuthFor } from './images.js';
 import { runHook } from './lifecycle.js';
+import { endpointDrainDelay } from './endpoint-drain.js';
 
 export interface PodWorkerDeps {
   runtime: Runtime;
@@ -80,6 +81,8 @@ export class PodWorker {
   /** Brings the pod's containers to what its spec wants, then reports status. */
   async sync(pod: Pod): Promise<void> {
     if (pod.metadata?.deletionTimestamp) {
+      const drain = endpointDrainDelay(pod, this.deps.now().getTime());
+      if (drain > 0) await new Promise((r) => setTimeout(r, drain));
       await this.terminate(pod, pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
       await this.deps.finalizeDeletion(pod);
       return;

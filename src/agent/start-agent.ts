@@ -4,7 +4,8 @@
  * `skiff up` calls it for its node; a remote `skiff agent` can call it the same way.
  */
 import { cpus, totalmem } from 'node:os';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import { readFile } from 'node:fs/promises';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../api/machinery/errors.js';
 import type { KObject } from '../api/machinery/object.js';
 import { EventRecorder } from '../client/events.js';
@@ -12,9 +13,12 @@ import type { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
 import { DockerRuntime } from '../runtime/docker/docker-runtime.js';
 import { ensureSandboxImage } from '../runtime/docker/images.js';
-import { LABEL_CLUSTER, type Runtime } from '../runtime/runtime.js';
+import { LABEL_CLUSTER, type NetworkIPAM, type Runtime } from '../runtime/runtime.js';
 import { NodeAgent, type ProbeManagerApi } from './agent.js';
 import { buildContainerConfig } from './container-config/build.js';
+import { parseResolvConf, podDNSConfig } from './container-config/dns-config.js';
+import { serviceEnvFor } from './container-config/service-env.js';
+import { Informer } from '../client/informer.js';
 import { latestByName, readySandbox } from './pod-actions.js';
 import { ProbeManager } from './prober/index.js';
 import { MetricsEndpoints } from '../metrics/endpoints.js';
@@ -37,6 +41,10 @@ export interface StartAgentOptions {
   kubeletVersion: string;
   controlPlane: boolean;
   socketPath?: string;
+  /** Addressing for the cluster network when this agent creates it (the service range stays free). */
+  networkIPAM?: NetworkIPAM;
+  /** The cluster DNS Service's address; pods with dnsPolicy ClusterFirst resolve through it. */
+  clusterDNS?: string;
 }
 
 export interface RunningAgent {
@@ -58,7 +66,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const runtime = instrumentRuntime(new DockerRuntime({ clusterName: opts.clusterName, nodeName: opts.nodeName, socketPath: opts.socketPath }), kubelet);
   await runtime.version();
   const network = clusterNetworkName(opts.clusterName);
-  const net = await runtime.ensureNetwork(network, { [LABEL_CLUSTER]: opts.clusterName });
+  const net = await runtime.ensureNetwork(network, { [LABEL_CLUSTER]: opts.clusterName }, opts.networkIPAM);
   await ensureSandboxImage(runtime, opts.repoRoot);
 
   const get = async (ref: typeof Refs.configmaps, ns: string | undefined, name: string): Promise<KObject | undefined> => {
@@ -104,6 +112,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     stop: () => void prober.stop(),
   };
 
+  // Service variables are taken from the Services known when a container starts, as the kubelet does.
+  const services = new Informer<KObject>(opts.client, Refs.services);
+  services.start();
+  const hostResolver = parseResolvConf(await readFile('/etc/resolv.conf', 'utf8').catch(() => ''));
+
   let agent: NodeAgent | undefined;
   const server = new AgentServer({
     runtime, token: opts.agentToken, metrics,
@@ -128,7 +141,11 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     agentUrl: `http://127.0.0.1:${agentPort}`, agentPort, controlPlane: opts.controlPlane, kubeletVersion: opts.kubeletVersion,
     volumes, buildContainerConfig, probes,
     onPodStatus: (pod, status) => kubelet.podStatus(pod, status),
+    serviceEnv: (pod) => serviceEnvFor(pod, services.list() as Service[]),
+    dnsConfig: (pod) => podDNSConfig(pod, opts.clusterDNS, hostResolver),
   });
+  // New pods should see the Services that already exist; a slow list only delays that, never blocks the node.
+  await Promise.race([services.waitForSync(), new Promise((r) => setTimeout(r, 5000).unref())]);
   await agent.start();
   collector.start();
   const stats = collector;
@@ -139,6 +156,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
       await stats.stop();
       if (o.stopPods) await running.stopAllPods();
       await running.stop();
+      services.stop();
       await server.close();
       await probeRecorder.flush();
     },

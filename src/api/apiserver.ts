@@ -22,6 +22,9 @@ import type { Backend } from './storage/backend.js';
 import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
 import { createApiApp, type VersionInfo } from './server/app.js';
+import type { Cidr } from './servicenet/cidr.js';
+import { dnsEndpoints, dnsService, kubernetesEndpoints, kubernetesEndpointSlice, kubernetesService } from './servicenet/cluster-services.js';
+import { ServiceAllocations, type ServiceNetworkConfig } from './servicenet/service-allocations.js';
 import { authenticate } from './server/authn.js';
 import { PodProxy, rejectUpgrade } from './server/pod-proxy.js';
 import { parseRequestPath } from './server/request-info.js';
@@ -53,6 +56,8 @@ export interface ApiServerOptions {
   /** Storage endpoint; '' is SQLite in the data dir. */
   storage?: string;
   skiffVersion: string;
+  /** Where Services get their cluster IPs; without it Services get none (and no cluster Services exist). */
+  serviceNetwork?: ServiceNetworkConfig;
 }
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -109,12 +114,15 @@ export class ApiServer {
     const pods = registry.find('', 'v1', 'pods');
     const nodes = registry.find('', 'v1', 'nodes');
     if (!pods || !nodes) throw new Error('pods and nodes must be registered');
+    const servicesDef = registry.find('', 'v1', 'services');
+    if (!servicesDef) throw new Error('services must be registered');
+    const services = opts.serviceNetwork ? new ServiceAllocations(store, servicesDef, opts.serviceNetwork) : undefined;
     const podProxy = new PodProxy({ store, pods, nodes, agentToken: () => tokens.tokenFor('system:node-bootstrap') ?? '' });
     const app = createApiApp({
       registry, store, tokens, metrics, metricsEndpoints, version: versionInfo(opts.skiffVersion),
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
-      podProxy,
+      podProxy, services,
     });
     const server = createHttpsServer({
       key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,
@@ -150,6 +158,7 @@ export class ApiServer {
     });
     self = new ApiServer(server, store, registry, pki, tokens, metrics, metricsEndpoints, backend, cache);
     await self.bootstrap();
+    if (services) await self.bootstrapServices(services.range, opts.bindAddress ?? '127.0.0.1');
     self.startCompactor();
     self.ready = true;
     return self;
@@ -191,6 +200,44 @@ export class ApiServer {
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
       }
+    }
+  }
+
+  /**
+   * The `kubernetes` and `kube-dns` Services and their Endpoints. The API server's own endpoint is
+   * rewritten on every start, since its port may change; the rest is created once and left to users.
+   */
+  private async bootstrapServices(range: Cidr, bindAddress: string): Promise<void> {
+    const api = { ip: bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress, port: this.port };
+    await this.ensureObject(kubernetesService(range), false);
+    await this.ensureObject(kubernetesEndpoints(api), true);
+    await this.ensureObject(kubernetesEndpointSlice(api), true);
+    await this.ensureObject(dnsService(range), false);
+    await this.ensureObject(dnsEndpoints(range), false);
+  }
+
+  private async ensureObject(desired: KObject, replace: boolean): Promise<void> {
+    const apiVersion = desired.apiVersion ?? 'v1';
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const def = this.registry.all.find((d) => d.group === group && d.version === version && d.kind === desired.kind);
+    if (!def) throw new Error(`${desired.kind} is not registered`);
+    const current = this.store.tryGet(def, desired.metadata.namespace, desired.metadata.name ?? '');
+    if (current && !replace) return;
+    let obj = applyDefaults(def, beforeCreate(def, prepareForCreate(def, desired, new Date())));
+    if (current) {
+      obj = { ...obj, metadata: { ...current.metadata, labels: obj.metadata.labels } };
+      const { metadata: _m, ...a } = obj;
+      const { metadata: _n, ...b } = current;
+      if (JSON.stringify(a) === JSON.stringify(b)) return;
+      obj = updateManagedFields({ live: current, updated: obj, manager: 'skiff-apiserver', operation: 'Update', gvk: def });
+      await this.store.update(def, obj, Number(current.metadata.resourceVersion));
+      return;
+    }
+    obj = updateManagedFields({ live: undefined, updated: obj, manager: 'skiff-apiserver', operation: 'Update', gvk: def });
+    try {
+      await this.store.create(def, obj);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
     }
   }
 

@@ -1,4 +1,5 @@
 /** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
+import { isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags, parsePort, UsageError } from './args.js';
 import { down } from './down.js';
@@ -17,6 +18,7 @@ commands:
             --kubeconfig FILE    merge the admin context here (default ~/.kube/config)
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
             --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
+            --node-port-address ADDR  where NodePort Services listen (default 127.0.0.1)
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
 `;
@@ -33,8 +35,10 @@ async function main(argv: string[]): Promise<void> {
       const f = parseFlags(rest, {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
-        'docker-socket': { type: 'string' },
+        'docker-socket': { type: 'string' }, 'node-port-address': { type: 'string', default: '127.0.0.1' },
       });
+      const nodePortAddress = String(f['node-port-address']);
+      if (!isIPv4(nodePortAddress)) throw new UsageError(`--node-port-address must be an IPv4 address, got "${nodePortAddress}"`);
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
         throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
@@ -42,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
       await up({
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
-        dockerSocket: f['docker-socket'] as string | undefined,
+        dockerSocket: f['docker-socket'] as string | undefined, nodePortAddress,
       });
       return;
     }

@@ -13,6 +13,12 @@ import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
 import { mountClusterMetrics } from '../metrics/mount.js';
+import { COMPONENT_PATHS } from '../metrics/scrape-config.js';
+import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
+import { dnsServiceIP } from '../api/servicenet/allocators.js';
+import { parseCidr } from '../api/servicenet/cidr.js';
+import { startProxy, type RunningProxy } from '../proxy/start-proxy.js';
+import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
 
 export interface UpOptions {
   name: string;
@@ -25,6 +31,8 @@ export interface UpOptions {
   skiffVersion: string;
   /** The Docker engine's socket; default /var/run/docker.sock. */
   dockerSocket?: string;
+  /** Where NodePort Services listen; default 127.0.0.1. */
+  nodePortAddress?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -59,9 +67,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
+  // The service range is part of the cluster network's subnet, so the network is settled first.
+  const layout = await resolveClusterNetwork({ clusterName: opts.name, dataDir, socketPath: opts.dockerSocket });
   let api: ApiServer;
   try {
-    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion });
+    api = await ApiServer.start({ dataDir, port: opts.port, bindAddress: opts.bindAddress, storage: opts.storage, skiffVersion: opts.skiffVersion, serviceNetwork: { serviceCIDR: layout.serviceCIDR } });
   } catch (err) {
     rmSync(pidFile(dataDir), { force: true });
     const e = err as NodeJS.ErrnoException;
@@ -95,14 +105,27 @@ export async function up(opts: UpOptions): Promise<void> {
   let agent: RunningAgent | undefined;
   let agentTimer: NodeJS.Timeout | undefined;
   let warned = false;
+  // Cluster DNS listens on kube-dns's address on the cluster bridge, which exists once the node's network does.
+  let dns: RunningClusterDns | undefined;
+  const startDns = async (): Promise<void> => {
+    if (dns) return;
+    try {
+      const dnsClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-dns' });
+      dns = await startClusterDns({ client: dnsClient, address: dnsServiceIP(parseCidr(layout.serviceCIDR)), bridge: layout.bridge });
+    } catch (err) {
+      process.stderr.write(`skiff: cluster DNS cannot start: ${(err as Error).message.split('\n')[0]}; pods will not resolve Service names\n`);
+    }
+  };
   const tryAgent = async (): Promise<void> => {
     try {
       const agentClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token: api.tokens.tokenFor('system:node-bootstrap'), userAgent: `kubelet/${nodeName}` });
       agent = await startAgent({
         client: agentClient, clusterName: opts.name, nodeName, dataDir: join(dataDir, 'agent'), repoRoot,
         agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
+        networkIPAM: networkIPAM(layout), clusterDNS: dnsServiceIP(parseCidr(layout.serviceCIDR)),
       });
       if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+      await startDns();
     } catch (err) {
       if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
       warned = true;
@@ -110,6 +133,14 @@ export async function up(opts: UpOptions): Promise<void> {
     }
   };
   await tryAgent();
+  // The Service proxy comes after the node agent, which makes sure the cluster bridge exists.
+  let proxy: RunningProxy | undefined;
+  try {
+    proxy = await startProxy({ server: api.url, caPem: api.pki.ca.certPem, token: token ?? '', nodeName, bridge: layout.bridge, nodePortAddress: opts.nodePortAddress ?? '127.0.0.1' });
+    api.metricsEndpoints.mount(COMPONENT_PATHS['kube-proxy'], proxy.metrics);
+  } catch (err) {
+    process.stderr.write(`skiff: the Service proxy cannot start: ${(err as Error).message.split('\n')[0]}\n`);
+  }
 
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
@@ -129,7 +160,9 @@ export async function up(opts: UpOptions): Promise<void> {
     force.unref();
     if (agentTimer) clearTimeout(agentTimer);
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
+    await proxy?.stop().catch(() => undefined);
     await agent?.stop().catch(() => undefined);
+    await dns?.stop().catch(() => undefined);
     controllers.stop();
     scheduler.stop();
     observability.stop();

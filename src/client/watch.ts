@@ -16,6 +16,12 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/**
+ * SKIFF_WATCH_DELAY_MS holds back every watch event this process receives by that many milliseconds, in order:
+ * fault injection for benchmarks and tests that prove a lagging watch never causes extra pods.
+ */
+const injectedDelayMs = Number(process.env.SKIFF_WATCH_DELAY_MS ?? 0) || 0;
+
 export interface WatchOptions extends ListOptions {
   timeoutSeconds?: number;
   allowWatchBookmarks?: boolean;
@@ -50,6 +56,14 @@ export function watch<T extends KObject = KObject>(
       return;
     }
     let buf = '';
+    let delivered: Promise<void> = Promise.resolve();
+    const deliver = (e: WatchEvent<T>): void => {
+      if (injectedDelayMs <= 0) return onEvent(e);
+      const due = Date.now() + injectedDelayMs;
+      delivered = delivered.then(() => new Promise<void>((r) => setTimeout(r, Math.max(0, due - Date.now())))).then(() => {
+        if (!stopped) onEvent(e);
+      });
+    };
     try {
       for await (const chunk of res) {
         buf += (chunk as Buffer).toString('utf8');
@@ -57,11 +71,14 @@ export function watch<T extends KObject = KObject>(
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim();
           buf = buf.slice(nl + 1);
-          if (line) onEvent(JSON.parse(line) as WatchEvent<T>);
+          if (line) deliver(JSON.parse(line) as WatchEvent<T>);
         }
       }
     } catch (err) {
       if (!stopped) throw err;
+    } finally {
+      // A delayed stream ends only after its last event is delivered, so a relist never overtakes it.
+      await delivered;
     }
   })();
   return {

@@ -1,13 +1,20 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
 import { Registry } from 'prom-client';
 import type { KubeClient } from '../client/rest-client.js';
+import { Informer } from '../client/informer.js';
+import { Refs } from '../client/resources.js';
 import type { WorkQueue } from '../client/workqueue.js';
 import { PrometheusQueueMetrics } from '../metrics/workqueue-metrics.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { JobController } from './job/job-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
 import { ReplicaSetController } from './replicaset/replicaset-controller.js';
+import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
 
 export interface RunningControllers {
@@ -24,13 +31,23 @@ export interface ControllerOptions {
 }
 
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
+  // Endpoints and EndpointSlices are built from the same Services and pods: one cache of each.
+  const shared = { services: new Informer(client, Refs.services), pods: new Informer(client, Refs.pods) };
   const controllers: { queue: WorkQueue; start(): void; stop(): void }[] = [
+    EndpointsController.forClient(client, shared), EndpointSliceController.forClient(client, shared),
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
+    JobController.forClient(client),
+    TtlAfterFinishedController.forClient(client),
+    CronJobController.forClient(client),
   ];
   const metrics = new Registry();
   const queues = new PrometheusQueueMetrics(metrics);
   for (const c of controllers) c.queue.instrument(queues);
   for (const c of controllers) c.start();
-  return { metrics, stop: () => controllers.forEach((c) => c.stop()) };
+  return { metrics, stop: () => {
+    controllers.forEach((c) => c.stop());
+    shared.services.stop();
+    shared.pods.stop();
+  } };
 }

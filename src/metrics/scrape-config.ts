@@ -11,6 +11,7 @@ export const COMPONENT_PATHS = {
   'controller-manager': '/metrics/controllers',
   scheduler: '/metrics/scheduler',
   'kube-state-metrics': '/metrics/state',
+  'kube-proxy': '/metrics/proxy',
 } as const;
 
 /** http_sd documents: node agents' `/metrics` and `/metrics/cadvisor` (via the node proxy) and annotated pods. */

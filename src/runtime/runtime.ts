@@ -234,6 +234,17 @@ export interface NetworkInfo {
   gateway: string;
   /** The host-side bridge interface, where extra addresses (Service IPs) can be added. */
   bridge?: string;
+  /** The part of the subnet the engine hands container addresses out of, when narrower than the subnet. */
+  ipRange?: string;
+  /** How many containers are attached. */
+  attached?: number;
+}
+
+/** Addressing for a network being created: container addresses come only from ipRange. */
+export interface NetworkIPAM {
+  subnet: string;
+  ipRange: string;
+  gateway: string;
 }
 
 export interface ListFilter {
@@ -279,7 +290,7 @@ export interface Runtime {
   /** Streams engine events for this runtime's objects; reconnects until stopped. */
   events(onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): { stop(): void };
 
-  ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo>;
+  ensureNetwork(name: string, labels: Record<string, string>, ipam?: NetworkIPAM): Promise<NetworkInfo>;
   removeNetwork(name: string): Promise<void>;
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>;
   removeVolume(name: string): Promise<void>;

@@ -17,6 +17,7 @@ let hostPort = 0;
 interface ContainerStatus {
   name: string;
   ready?: boolean;
+  restartCount?: number;
   started?: boolean;
   lastState?: { terminated?: { reason?: string; exitCode?: number; message?: string } };
   state?: { running?: object; waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } };
@@ -407,6 +408,22 @@ describe('pods and container spec on real Docker', { timeout: 300_000 }, () => {
       assert.equal(s.state?.terminated?.reason, 'Completed', `${s.name}: ${JSON.stringify(s.state)}`);
       assert.equal(s.state?.terminated?.exitCode, 0);
     }
+  });
+
+  it('runs the init containers again when the sandbox has to be recreated', async () => {
+    await running('init');
+    const uid = pod('init').metadata.uid;
+    const [old] = containers(`label=io.kubernetes.pod.uid=${uid}`, 'label=io.kubernetes.docker.type=podsandbox');
+    assert.ok(old, 'the pod has a sandbox');
+    spawnSync('docker', ['rm', '-f', old]);
+    // The emptyDir outlives the sandbox, so the second run appends to the first run's lines.
+    const logs = await waitFor(() => {
+      const out = cluster.kubectl(['logs', '-n', NS, 'init', '-c', 'app']).stdout;
+      return out.trim().split('\n').length >= 6 ? out : undefined;
+    }, 60_000, 500);
+    assert.deepEqual(logs.trim().split('\n'), ['first', 'second', 'app', 'first', 'second', 'app']);
+    const inits = pod('init').status.initContainerStatuses ?? [];
+    assert.ok(inits.every((s) => (s.restartCount ?? 0) >= 1), JSON.stringify(inits));
   });
 
   it('waits with CreateContainerConfigError for a missing ConfigMap and recovers once it exists', async () => {

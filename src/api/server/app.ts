@@ -23,6 +23,7 @@ import { decodeBody, readBody, requireObject } from './body.js';
 import { Discovery, type ExtraResource } from './discovery.js';
 import { AGGREGATED_V2, AGGREGATED_V2BETA1, discoveryFormat } from './negotiation.js';
 import { parseRequestPath, type RequestInfo } from './request-info.js';
+import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import { RestHandlers, type Query, type Reply } from './rest.js';
 
 export interface VersionInfo {
@@ -51,6 +52,8 @@ export interface ApiAppOptions {
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
   ready: () => boolean;
   podProxy: PodProxy;
+  /** Cluster IP and node port allocation for Services. */
+  services?: ServiceAllocations;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -137,7 +140,7 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const now = opts.now ?? (() => new Date());
   const namespaces = opts.registry.find('', 'v1', 'namespaces');
   if (!namespaces) throw new Error('namespaces must be registered');
-  const rest = new RestHandlers({ store: opts.store, now, namespaces });
+  const rest = new RestHandlers({ store: opts.store, now, namespaces, services: opts.services });
   const nodesDef = opts.registry.find('', 'v1', 'nodes');
   const podsDef = opts.registry.find('', 'v1', 'pods');
   if (!nodesDef || !podsDef) throw new Error('pods and nodes must be registered');

@@ -15,6 +15,7 @@ import { serverSideApply, updateManagedFields } from '../apply/index.js';
 import { printerFor, toTable } from '../printers/index.js';
 import { admit, checkFields, parseFieldValidation, type FieldValidation } from '../registry/admission.js';
 import { beforeCreate, beforeUpdate } from '../registry/create-hooks.js';
+import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import type { ResourceDefinition } from '../registry/resources.js';
 import { type ObjectStore, validateFieldSelector } from '../registry/store.js';
 import { decideDeletion, prepareForCreate, prepareForUpdate, readyToDelete, rfc3339, type DeleteOptions, type UpdateTarget } from '../registry/strategy.js';
@@ -30,6 +31,12 @@ export interface RestContext {
   now: () => Date;
   /** Definitions by kind, for cross-resource checks (namespace existence). */
   namespaces: ResourceDefinition;
+  /** Cluster IPs and node ports for Services; without it Services get none. */
+  services?: ServiceAllocations;
+}
+
+function isService(def: ResourceDefinition): boolean {
+  return def.group === '' && def.kind === 'Service';
 }
 
 export interface Reply {
@@ -188,11 +195,17 @@ export class RestHandlers {
     let obj = beforeCreate(def, prepareForCreate(def, source, this.ctx.now()));
     const admitted = admit(def, obj, undefined, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
+    const allocation = isService(def) ? this.ctx.services?.allocate(obj, undefined, opts.dryRun) : undefined;
+    if (allocation) obj = allocation.object;
     if (!opts.applied) obj = updateManagedFields({ live: undefined, updated: obj, manager: opts.manager, operation: 'Update', gvk: def });
     const warnings = [...fieldWarnings, ...admitted.warnings];
     if (opts.dryRun) return { code: 201, body: obj, warnings };
-    const created = await this.store.create(def, obj);
-    return { code: 201, body: created, warnings };
+    try {
+      const created = await this.store.create(def, obj);
+      return { code: 201, body: created, warnings };
+    } finally {
+      allocation?.release();
+    }
   }
 
   async update(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage, target: UpdateTarget = 'main'): Promise<Reply> {
@@ -237,12 +250,28 @@ export class RestHandlers {
     const fieldWarnings = checkFields(def, input, { fieldValidation: opts.fieldValidation, duplicateFields: opts.duplicates, checkUnknownFields: opts.checkUnknownFields });
     let obj = prepareForUpdate(def, input, current, opts.target);
     if (opts.target === 'main') obj = beforeUpdate(def, obj);
+    const allocates = opts.target === 'main' && isService(def) ? this.ctx.services : undefined;
+    if (allocates) obj = allocates.prepareUpdate(obj, current);
     const admitted = admit(def, obj, current, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
+    const allocation = allocates?.allocate(obj, current, opts.dryRun);
+    if (allocation) obj = allocation.object;
+    try {
+      return await this.writeUpdate(def, current, obj, opts, fieldWarnings, admitted.warnings);
+    } finally {
+      allocation?.release();
+    }
+  }
+
+  private async writeUpdate(
+    def: ResourceDefinition, current: KObject, obj: KObject,
+    opts: { target: UpdateTarget; dryRun: boolean; manager: string; applied?: { force: boolean }; subresource?: string },
+    fieldWarnings: string[], admittedWarnings: string[],
+  ): Promise<Reply> {
     if (!opts.applied) {
       obj = updateManagedFields({ live: current, updated: obj, manager: opts.manager, operation: 'Update', gvk: def, subresource: opts.target === 'status' ? 'status' : opts.subresource });
     }
-    const warnings = [...fieldWarnings, ...admitted.warnings];
+    const warnings = [...fieldWarnings, ...admittedWarnings];
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     if (deepEqual(stripVolatile(obj), stripVolatile(current))) {
       // A no-op write does not bump the resourceVersion, as in Kubernetes.

@@ -2,6 +2,7 @@
 // image that own the pod's network and IPC namespaces; app containers join them, as dockershim did.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
@@ -30,6 +31,7 @@ import {
   type ListFilter,
   type LogOptions,
   type NetworkInfo,
+  type NetworkIPAM,
   type RegistryAuth,
   type Runtime,
   type RuntimeEvent,
@@ -331,6 +333,10 @@ export class DockerRuntime implements Runtime {
     const container = await this.createNamed(create);
     try {
       await this.call(() => container.start());
+      // On a user-defined network the engine points resolv.conf at its own resolver (127.0.0.11);
+      // pods get the file they asked for instead, and the pod's containers share it with the sandbox.
+      // An engine whose files this process cannot reach keeps its resolver, which forwards to the same servers.
+      if (cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(container.id, cfg.dns).catch(() => undefined);
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
@@ -722,7 +728,20 @@ export class DockerRuntime implements Runtime {
       }
       return -1;
     });
-    return { ...session, resize: async (w, h) => void (await this.call(() => ex.resize({ w, h }))), exitCode };
+    // kubectl sends the terminal size as soon as the stream opens, which can be before the engine
+    // reports the exec process running; the engine refuses a resize until then, so try again briefly.
+    const resize = async (w: number, h: number): Promise<void> => {
+      for (let i = 0; ; i++) {
+        try {
+          await this.call(() => ex.resize({ w, h }));
+          return;
+        } catch (err) {
+          if (i >= 20) throw err;
+          await sleep(25);
+        }
+      }
+    };
+    return { ...session, resize, exitCode };
   }
 
   async attach(id: ContainerId, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<ExecSession> {
@@ -936,9 +955,18 @@ export class DockerRuntime implements Runtime {
     };
   }
 
+  private async writeResolvConf(id: string, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
+    const info = await this.call(() => this.docker.getContainer(id).inspect());
+    if (!info.ResolvConfPath) return;
+    const lines = [...dns.servers.map((s) => `nameserver ${s}`)];
+    if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
+    if (dns.options.length) lines.push(`options ${dns.options.join(' ')}`);
+    await writeFile(info.ResolvConfPath, lines.join('\n') + '\n');
+  }
+
   // ---- networks and volumes -------------------------------------------------------------------
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+  async ensureNetwork(name: string, labels: Record<string, string>, ipam?: NetworkIPAM): Promise<NetworkInfo> {
     const existing = await this.networkInfo(name);
     if (existing) return existing;
     try {
@@ -949,6 +977,7 @@ export class DockerRuntime implements Runtime {
           CheckDuplicate: true,
           Labels: { ...labels, [LABEL_CLUSTER]: this.clusterName },
           Options: { 'com.docker.network.bridge.name': bridgeName(name) },
+          ...(ipam ? { IPAM: { Driver: 'default', Config: [{ Subnet: ipam.subnet, IPRange: ipam.ipRange, Gateway: ipam.gateway }] } } : {}),
         }),
       );
     } catch (err) {
@@ -976,6 +1005,8 @@ export class DockerRuntime implements Runtime {
       subnet: ipam.Subnet ?? '',
       gateway: ipam.Gateway ?? '',
       bridge: net.Options?.['com.docker.network.bridge.name'] ?? `br-${net.Id.slice(0, 12)}`,
+      ipRange: ipam.IPRange || undefined,
+      attached: Object.keys(net.Containers ?? {}).length,
     };
   }
 

@@ -25,6 +25,7 @@ import {
   type ListFilter,
   type LogOptions,
   type NetworkInfo,
+  type NetworkIPAM,
   type RegistryAuth,
   type Runtime,
   type RuntimeEvent,
@@ -541,7 +542,7 @@ export class FakeRuntime implements Runtime {
     return { stop: () => void this.listeners.delete(listener) };
   }
 
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<NetworkInfo> {
+  async ensureNetwork(name: string, labels: Record<string, string>, _ipam?: NetworkIPAM): Promise<NetworkInfo> {
     this.record('ensureNetwork', name, labels);
     let net = this.state.networks.get(name);
     if (!net) {

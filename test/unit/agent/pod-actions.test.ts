@@ -153,3 +153,17 @@ test('terminal phases: nothing is started or killed any more', () => {
   assert.equal(terminalPhase(never, latestByName([ctr('c0', 0, 'exited')])), undefined, 'c1 has not run yet');
   assert.equal(terminalPhase(pod({}), latestByName([ctr('c0', 0, 'exited')])), undefined, 'Always is never terminal');
 });
+
+test('a recreated sandbox runs the init containers again, from the first', () => {
+  const p = pod({ initContainers: [{}, {}], containers: [{}] });
+  const ran = [ctr('i0', 0, 'exited'), ctr('i1', 0, 'exited'), ctr('c0', 0, 'running')];
+  // The sandbox is gone: a new one is made and the first init container runs again; the app container stops.
+  let a = plan(p, [sandbox(0, 'notready')], ran);
+  assert.equal(a.createSandbox, true);
+  assert.deepEqual(starts(a), [{ name: 'i0', init: true, attempt: 1 }]);
+  assert.deepEqual(a.kill.map((k) => k.name), ['c0']);
+  // In the new sandbox (created after them), the old completions do not count either.
+  a = plan(p, [sandbox(0, 'notready'), sandbox(5)], [...ran.slice(0, 2), ctr('c0', 0, 'exited', { exitCode: 137 })]);
+  assert.equal(a.createSandbox, false);
+  assert.deepEqual(starts(a), [{ name: 'i0', init: true, attempt: 1 }]);
+});
