@@ -6,6 +6,7 @@ import { Refs } from '../client/resources.js';
 import type { WorkQueue } from '../client/workqueue.js';
 import { PrometheusQueueMetrics } from '../metrics/workqueue-metrics.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { EndpointsController } from './endpoints/endpoints-controller.js';
 import { EndpointSliceController } from './endpointslice/endpointslice-controller.js';
@@ -14,6 +15,7 @@ import { JobController } from './job/job-controller.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
 import { NamespaceDefaultsController } from './namespacedefaults/namespace-defaults-controller.js';
 import { ReplicaSetController } from './replicaset/replicaset-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
 
@@ -37,6 +39,8 @@ export function startControllers(client: KubeClient, opts: ControllerOptions): R
     EndpointsController.forClient(client, shared), EndpointSliceController.forClient(client, shared),
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
+    DaemonSetController.forClient(client),
+    StatefulSetController.forClient(client),
     JobController.forClient(client),
     TtlAfterFinishedController.forClient(client),
     CronJobController.forClient(client),
