@@ -21,6 +21,8 @@ import { updateManagedFields } from './apply/index.js';
 import type { Backend } from './storage/backend.js';
 import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
+import { logger } from '../log/logger.js';
+import { dashboardRouter } from '../ui/server.js';
 import { createApiApp, type VersionInfo } from './server/app.js';
 import type { Cidr } from './servicenet/cidr.js';
 import { dnsEndpoints, dnsService, kubernetesEndpoints, kubernetesEndpointSlice, kubernetesService } from './servicenet/cluster-services.js';
@@ -123,6 +125,7 @@ export class ApiServer {
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
       podProxy, services,
+      dashboard: dashboardRouter({ tokens, caPem: pki.ca.certPem, apiUrl: () => self?.url ?? '' }),
     });
     const server = createHttpsServer({
       key: pki.server.keyPem, cert: pki.server.certPem, ca: pki.ca.certPem,
@@ -171,7 +174,7 @@ export class ApiServer {
         const rev = await this.backend.currentRevision();
         const target = rev - RETAINED_REVISIONS;
         if (target > (await this.backend.compactRevision())) await this.backend.compact(target);
-      })().catch((err: unknown) => console.error('compaction failed', err));
+      })().catch((err: unknown) => logger('apiserver').error({ err }, 'compaction failed'));
     }, COMPACT_INTERVAL_MS);
     this.compactor.unref();
   }

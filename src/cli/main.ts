@@ -1,11 +1,12 @@
 /** The skiff command line: `up`, `down` and `version`. Errors print as one line and exit 1. */
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseFlags, parsePort, UsageError } from './args.js';
 import { down } from './down.js';
 import { DEFAULT_NAME, defaultDataDir } from './paths.js';
 import { up } from './up.js';
 import { KUBERNETES_VERSION } from '../api/apiserver.js';
+import { isLogLevel, LOG_LEVELS } from '../log/logger.js';
 
 const USAGE = `usage: skiff <command> [flags]
 
@@ -19,6 +20,10 @@ commands:
             --storage ENDPOINT   storage backend (default SQLite in the data dir)
             --docker-socket PATH the Docker engine's socket (default /var/run/docker.sock)
             --node-port-address ADDR  where NodePort Services listen (default 127.0.0.1)
+            --log-level LEVEL    debug, info, warn or error (default info); JSON logs unless stdout is a terminal
+            --ingress-port PORT  ingress HTTP port (default 80, else 8080)
+            --ingress-tls-port PORT  ingress HTTPS port (default 443, else 8443)
+            --ingress-bind-address ADDR  ingress address (default 127.0.0.1)
   down      stop a cluster and remove its pods' containers (--name, --data-dir)
   version   print versions
 `;
@@ -36,9 +41,16 @@ async function main(argv: string[]): Promise<void> {
         name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' }, port: { type: 'string' },
         'bind-address': { type: 'string', default: '127.0.0.1' }, kubeconfig: { type: 'string' }, storage: { type: 'string', default: '' },
         'docker-socket': { type: 'string' }, 'node-port-address': { type: 'string', default: '127.0.0.1' },
+        'log-level': { type: 'string', default: 'info' },
+        'ingress-port': { type: 'string' }, 'ingress-tls-port': { type: 'string' }, 'ingress-bind-address': { type: 'string' },
       });
       const nodePortAddress = String(f['node-port-address']);
       if (!isIPv4(nodePortAddress)) throw new UsageError(`--node-port-address must be an IPv4 address, got "${nodePortAddress}"`);
+      const logLevel = String(f['log-level']);
+      if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+      const optionalPort = (flag: string): number | undefined => f[flag] === undefined ? undefined : parsePort(f[flag] as string, 0, `--${flag}`);
+      const ingressAddress = f['ingress-bind-address'] as string | undefined;
+      if (ingressAddress !== undefined && !isIP(ingressAddress)) throw new UsageError(`--ingress-bind-address must be an IP address, got "${ingressAddress}"`);
       const name = String(f.name);
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
         throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
@@ -46,7 +58,9 @@ async function main(argv: string[]): Promise<void> {
       await up({
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
-        dockerSocket: f['docker-socket'] as string | undefined, nodePortAddress,
+        dockerSocket: f['docker-socket'] as string | undefined, nodePortAddress, logLevel,
+        ingressPort: optionalPort('ingress-port'), ingressTlsPort: optionalPort('ingress-tls-port'),
+        ingressBindAddress: ingressAddress,
       });
       return;
     }

@@ -7,7 +7,9 @@ import { KubeClient } from '../client/rest-client.js';
 import { startControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startAgent, type RunningAgent } from '../agent/start-agent.js';
+import { startIngress, type RunningIngress } from '../proxy/ingress/start-ingress.js';
 import { versionInfo } from '../api/apiserver.js';
+import { configureLogging, logger, type LogLevel } from '../log/logger.js';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './args.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
@@ -33,6 +35,12 @@ export interface UpOptions {
   dockerSocket?: string;
   /** Where NodePort Services listen; default 127.0.0.1. */
   nodePortAddress?: string;
+  logLevel?: LogLevel;
+  /** Ingress ports; unset tries 80 then 8080, and 443 then 8443. */
+  ingressPort?: number;
+  ingressTlsPort?: number;
+  /** The ingress listen address; default 127.0.0.1. */
+  ingressBindAddress?: string;
 }
 
 function processAlive(pid: number): boolean {
@@ -62,8 +70,16 @@ function userKubeconfigPath(): string {
   return join(homedir(), '.kube', 'config');
 }
 
+function ingressSummary(ingress: RunningIngress, address: string): string {
+  const { http, https } = ingress.ports();
+  const where = (scheme: string, port: number | undefined): string => port === undefined ? `${scheme} port busy (retrying)` : `${scheme}://${address}:${port}`;
+  return `${where('http', http)}, ${where('https', https)} (class "skiff"; access log ${ingress.accessLogPath})`;
+}
+
 export async function up(opts: UpOptions): Promise<void> {
   const started = process.hrtime.bigint();
+  configureLogging({ level: opts.logLevel ?? 'info' });
+  const log = logger('skiff');
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   claimDataDir(dataDir);
@@ -97,6 +113,12 @@ export async function up(opts: UpOptions): Promise<void> {
   const scheduler = new Scheduler(new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-scheduler' }));
   scheduler.start();
   const observability = mountClusterMetrics({ api, dataDir, controllers: controllers.metrics, scheduler: scheduler.metrics.registry, token });
+  const ingressClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-ingress-controller' });
+  const ingress: RunningIngress = await startIngress({
+    client: ingressClient, dataDir, address: opts.ingressBindAddress, httpPort: opts.ingressPort, httpsPort: opts.ingressTlsPort,
+    log: (line) => process.stderr.write(`skiff: ${line}\n`),
+  });
+  api.metricsEndpoints.mount(COMPONENT_PATHS['ingress-controller'], ingress.registry);
 
   // The node agent needs the Docker engine; the control plane does not, so it starts either way
   // and the node joins as soon as the engine answers.
@@ -124,10 +146,10 @@ export async function up(opts: UpOptions): Promise<void> {
         agentToken: api.tokens.tokenFor('system:node-bootstrap') ?? '', kubeletVersion: versionInfo(opts.skiffVersion).gitVersion, controlPlane: true, socketPath: opts.dockerSocket,
         networkIPAM: networkIPAM(layout), clusterDNS: dnsServiceIP(parseCidr(layout.serviceCIDR)),
       });
-      if (warned) process.stdout.write(`node "${nodeName}" joined: the Docker engine is reachable again\n`);
+      if (warned) log.info({ node: nodeName }, 'node joined: the Docker engine is reachable again');
       await startDns();
     } catch (err) {
-      if (!warned) process.stderr.write(`skiff: node "${nodeName}" cannot start: ${(err as Error).message.split('\n')[0]}; pods will not run until the Docker engine is reachable (retrying)\n`);
+      if (!warned) log.warn({ node: nodeName, err: (err as Error).message.split('\n')[0] }, 'node cannot start; pods will not run until the Docker engine is reachable (retrying)');
       warned = true;
       agentTimer = setTimeout(() => void tryAgent(), 5000);
     }
@@ -145,9 +167,11 @@ export async function up(opts: UpOptions): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   process.stdout.write(
     `skiff cluster "${opts.name}" is ready at ${api.url} (${(ms / 1000).toFixed(2)} s)\n` +
+    `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
     observability.describe(`${opts.name}-control-plane`) +
+    `  ingress:    ${ingressSummary(ingress, opts.ingressBindAddress ?? '127.0.0.1')}\n` +
     `Try: kubectl get ns\n`,
   );
 
@@ -166,6 +190,8 @@ export async function up(opts: UpOptions): Promise<void> {
     controllers.stop();
     scheduler.stop();
     observability.stop();
+    await ingress.stop().catch(() => undefined);
+    ingressClient.close();
     client.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });

@@ -1,11 +1,12 @@
 /**
  * Records Events the way Kubernetes components do: one Event per (object, reason, message),
- * counted and re-stamped when it repeats instead of written again.
+ * counted and re-stamped when it repeats within ten minutes instead of written again.
  */
 import { isNotFound } from '../api/machinery/errors.js';
 import type { KObject } from '../api/machinery/object.js';
 import type { KubeClient } from './rest-client.js';
 import { Refs } from './resources.js';
+import { EventCorrelator, type CorrelatorOptions, type EventInput } from './event-correlator.js';
 
 export interface EventSource {
   component: string;
@@ -29,24 +30,30 @@ export function involvedObjectOf(obj: KObject, fieldPath?: string): InvolvedObje
   };
 }
 
-interface Seen {
-  name: string;
-  namespace: string;
-  count: number;
-  firstTimestamp: string;
+/** RFC 3339 seconds for first/last timestamps; microseconds for the series' MicroTime. */
+function seconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function micro(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 export class EventRecorder {
-  private readonly seen = new Map<string, Seen>();
+  private readonly correlator: EventCorrelator;
   /** Writes go out one at a time so counts never race each other. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly client: KubeClient, private readonly source: EventSource) {}
+  constructor(private readonly client: KubeClient, private readonly source: EventSource, opts: CorrelatorOptions & { now?: () => number } = {}) {
+    this.correlator = new EventCorrelator(opts);
+    this.now = opts.now ?? Date.now;
+  }
+
+  private readonly now: () => number;
 
   event(object: InvolvedObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const key = `${object.uid ?? object.name}/${type}/${reason}/${message}`;
-    this.chain = this.chain.then(() => this.write(key, object, type, reason, message, now)).catch(() => undefined);
+    const at = this.now();
+    this.chain = this.chain.then(() => this.write({ involvedObject: object, type, reason, message, source: this.source }, at)).catch(() => undefined);
   }
 
   /** Resolves once every event recorded so far has been written (or has failed). */
@@ -54,29 +61,32 @@ export class EventRecorder {
     return this.chain;
   }
 
-  private async write(key: string, object: InvolvedObject, type: string, reason: string, message: string, now: string): Promise<void> {
-    const namespace = object.namespace || 'default';
-    const prev = this.seen.get(key);
-    if (prev) {
+  private async write(ev: EventInput, at: number): Promise<void> {
+    const c = this.correlator.correlate(ev, at);
+    if (c.action === 'update') {
       try {
-        prev.count++;
-        await this.client.patch(Refs.events, prev.namespace, prev.name, 'merge', { count: prev.count, lastTimestamp: now });
+        await this.client.patch(Refs.events, c.namespace, c.name, 'merge', {
+          count: c.count, lastTimestamp: seconds(at), message: c.message, series: { count: c.count, lastObservedTime: micro(at) },
+        });
+        this.correlator.recorded(c.key, { name: c.name, namespace: c.namespace, count: c.count, firstTimestamp: c.firstTimestamp }, at);
         return;
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        this.seen.delete(key);
+        this.correlator.forget(c.key);
       }
     }
-    const name = `${object.name ?? 'unknown'}.${Date.now().toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
+    const object = ev.involvedObject;
+    const namespace = object.namespace || 'default';
+    const name = `${object.name ?? 'unknown'}.${at.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
+    const now = seconds(at);
     await this.client.create(Refs.events, {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name, namespace },
-      involvedObject: object, reason, message, type,
+      involvedObject: object, reason: ev.reason, message: c.message, type: ev.type,
       source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
       firstTimestamp: now, lastTimestamp: now, count: 1,
       reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     });
-    this.seen.set(key, { name, namespace, count: 1, firstTimestamp: now });
-    if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value as string);
+    this.correlator.recorded(c.key, { name, namespace, count: 1, firstTimestamp: now }, at);
   }
 }

@@ -18,6 +18,8 @@ import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { StatefulSetController } from './statefulset/statefulset-controller.js';
 import { TtlAfterFinishedController } from './ttlafterfinished/ttl-after-finished-controller.js';
 import { VolumeController } from './volume/volume-controller.js';
+import { EventTtlController } from './eventttl/event-ttl-controller.js';
+import { logger } from '../log/logger.js';
 
 export interface RunningControllers {
   /** The controller manager's metrics: its work queues and reconciles. */
@@ -44,6 +46,7 @@ export function startControllers(client: KubeClient, opts: ControllerOptions): R
     JobController.forClient(client),
     TtlAfterFinishedController.forClient(client),
     CronJobController.forClient(client),
+    new EventTtlController(client, { onError: (err) => logger('event-ttl').warn({ err }, 'expiring events failed') }),
   ];
   const metrics = new Registry();
   const queues = new PrometheusQueueMetrics(metrics);

@@ -12,6 +12,7 @@ export const COMPONENT_PATHS = {
   scheduler: '/metrics/scheduler',
   'kube-state-metrics': '/metrics/state',
   'kube-proxy': '/metrics/proxy',
+  'ingress-controller': '/metrics/ingress',
 } as const;
 
 /** http_sd documents: node agents' `/metrics` and `/metrics/cadvisor` (via the node proxy) and annotated pods. */

@@ -128,7 +128,7 @@ describe('metrics', { timeout: 180_000 }, () => {
   });
 
   it('a real Prometheus scrapes every component and the annotated pod, and the chosen series have values', async () => {
-    const jobs = ['apiserver', 'controller-manager', 'scheduler', 'kube-state-metrics', 'kube-proxy', 'kubelet', 'cadvisor', 'kubernetes-pods'];
+    const jobs = ['apiserver', 'controller-manager', 'scheduler', 'kube-state-metrics', 'kube-proxy', 'ingress-controller', 'kubelet', 'cadvisor', 'kubernetes-pods'];
     const targets = await eventually(async () => {
       const r = await getJson<{ data: { activeTargets: Target[] } }>(`${promUrl}/api/v1/targets`);
       const active = r.data.activeTargets;

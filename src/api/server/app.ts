@@ -14,6 +14,7 @@ import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index
 import type { ResourceRegistry } from '../registry/resources.js';
 import type { ObjectStore } from '../registry/store.js';
 import { authenticate } from './authn.js';
+import { logger } from '../../log/logger.js';
 import type { PodProxy } from './pod-proxy.js';
 import { METRICS_SCRAPER, type TokenAuthenticator, type TokenUser } from '../auth/tokens.js';
 import { MetricsEndpoints } from '../../metrics/endpoints.js';
@@ -54,6 +55,8 @@ export interface ApiAppOptions {
   podProxy: PodProxy;
   /** Cluster IP and node port allocation for Services. */
   services?: ServiceAllocations;
+  /** The web dashboard, served at /ui; it authenticates its own data requests. */
+  dashboard?: express.Router;
 }
 
 export interface AuthenticatedRequest extends Request {
@@ -163,6 +166,8 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
       duration.observe({ verb, ...noResource }, Number(process.hrtime.bigint() - started) / 1e9);
     });
   };
+
+  if (opts.dashboard) app.use('/ui', opts.dashboard);
 
   // Authentication: a client certificate signed by the cluster CA, or a bearer token.
   const publicPaths = new Set(['/healthz', '/livez', '/readyz', '/version']);
@@ -407,6 +412,6 @@ function handleError(res: ServerResponse, err: unknown): void {
   if (isStatusError(err)) return sendStatus(res, err);
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.parse.failed') return sendStatus(res, newBadRequest(String((err as Error).message)));
-  console.error('internal error', err);
+  logger('apiserver').error({ err }, 'internal error');
   sendStatus(res, newInternalError(err));
 }
