@@ -171,7 +171,8 @@ test('served Ingresses get status.loadBalancer 127.0.0.1, shown by kubectl get i
   await eventually(() => cluster.k(['get', 'ingress', 'plain', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}']).trim() === '127.0.0.1', 30_000, 250);
   const row = cluster.k(['get', 'ingress', 'web', '--no-headers']).trim();
   assert.match(row, /^web\s+skiff\s+alpha\.test,beta\.test,\*\.wild\.test \+ 1 more\.\.\.\s+127\.0\.0\.1\s+80, 443\s/);
-  assert.match(cluster.k(['get', 'ingress', 'plain', '--no-headers']), /^plain\s+<none>\s+plain\.test\s+127\.0\.0\.1\s+80\s/);
+  // Created without a class, it was given the default class on create, as DefaultIngressClass admission does.
+  assert.match(cluster.k(['get', 'ingress', 'plain', '--no-headers']), /^plain\s+skiff\s+plain\.test\s+127\.0\.0\.1\s+80\s/);
 });
 
 test('each request leaves a line in the access log in the data dir', () => {

@@ -15,6 +15,7 @@ import { serverSideApply, updateManagedFields } from '../apply/index.js';
 import { printerFor, toTable } from '../printers/index.js';
 import { admit, checkFields, parseFieldValidation, type FieldValidation } from '../registry/admission.js';
 import { beforeCreate, beforeUpdate } from '../registry/create-hooks.js';
+import { RESOURCES } from '../registry/resources.js';
 import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import type { ResourceDefinition } from '../registry/resources.js';
 import { type ObjectStore, validateFieldSelector } from '../registry/store.js';
@@ -193,6 +194,7 @@ export class RestHandlers {
       ? serverSideApply({ live: undefined, applied: input, manager: opts.manager, force: opts.applied.force, gvk: def })
       : input;
     let obj = beforeCreate(def, prepareForCreate(def, source, this.ctx.now()));
+    if (def.group === 'networking.k8s.io' && def.kind === 'Ingress') obj = this.defaultIngressClass(obj);
     const admitted = admit(def, obj, undefined, { fieldValidation: 'Ignore', checkUnknownFields: false });
     obj = admitted.object;
     const allocation = isService(def) ? this.ctx.services?.allocate(obj, undefined, opts.dryRun) : undefined;
@@ -206,6 +208,22 @@ export class RestHandlers {
     } finally {
       allocation?.release();
     }
+  }
+
+  /**
+   * The DefaultIngressClass admission plugin: an Ingress created without a class gets the one IngressClass
+   * marked default; with several defaults, the newest, as Kubernetes chooses.
+   */
+  private defaultIngressClass(obj: KObject): KObject {
+    const spec = (obj.spec ?? {}) as Record<string, unknown>;
+    if (spec.ingressClassName || obj.metadata.annotations?.['kubernetes.io/ingress.class']) return obj;
+    const classes = RESOURCES.find((r) => r.group === 'networking.k8s.io' && r.kind === 'IngressClass');
+    if (!classes) return obj;
+    const defaults = this.store.all(classes)
+      .filter((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true')
+      .sort((a, b) => String(b.metadata.creationTimestamp ?? '').localeCompare(String(a.metadata.creationTimestamp ?? '')));
+    if (!defaults.length) return obj;
+    return { ...obj, spec: { ...spec, ingressClassName: defaults[0].metadata.name } };
   }
 
   async update(def: ResourceDefinition, info: RequestInfo, query: Query, req: IncomingMessage, target: UpdateTarget = 'main'): Promise<Reply> {
