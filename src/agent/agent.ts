@@ -50,6 +50,8 @@ export interface NodeAgentOptions {
   dnsConfig?: (pod: Pod) => { servers: string[]; searches: string[]; options: string[] } | undefined;
   resyncMs?: number;
   leaseDurationSeconds?: number;
+  /** Told of every pod status the agent computes (pod start metrics). */
+  onPodStatus?: (pod: Pod, status: NonNullable<Pod['status']>) => void;
 }
 
 const LEASE_RENEW_MS = 10_000;
@@ -361,6 +363,7 @@ export class NodeAgent {
 
   private async reportStatus(pod: Pod, status: NonNullable<Pod['status']>): Promise<void> {
     const uid = pod.metadata?.uid ?? '';
+    this.opts.onPodStatus?.(pod, status);
     const current = this.pods.list().find((p) => p.metadata.uid === uid) as Pod | undefined ?? pod;
     const merged = { ...status, conditions: mergeScheduled(status.conditions, current.status?.conditions) };
     if (deepEqual(this.lastStatus.get(uid), merged) && deepEqual(stripTimes(current.status), stripTimes(merged))) return;

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus, Runtime, SandboxStatus } from '../runtime/runtime.js';
+import type { MetricsEndpoints } from '../metrics/endpoints.js';
 import { servePortForward } from './streaming/portforward.js';
 import { serveRemoteCommand } from './streaming/remotecommand.js';
 
@@ -25,6 +26,8 @@ export interface AgentServerOptions {
   token: string;
   bindAddress?: string;
   port?: number;
+  /** `/metrics`, `/metrics/cadvisor` and `/stats/summary`, as the kubelet serves them. */
+  metrics?: MetricsEndpoints;
 }
 
 function status(res: ServerResponse, code: number, reason: string, message: string): void {
@@ -125,6 +128,7 @@ export class AgentServer {
         });
         return;
       }
+      if (req.method === 'GET' && this.opts.metrics?.serve(url.pathname, res)) return;
       if (parts[0] === 'healthz') {
         res.end('ok');
         return;

@@ -21,7 +21,13 @@ import { serviceEnvFor } from './container-config/service-env.js';
 import { Informer } from '../client/informer.js';
 import { latestByName, readySandbox } from './pod-actions.js';
 import { ProbeManager } from './prober/index.js';
+import { MetricsEndpoints } from '../metrics/endpoints.js';
+import { cadvisorRegistry } from './metrics/cadvisor.js';
+import { KubeletMetrics } from './metrics/kubelet-metrics.js';
+import { instrumentRuntime } from './metrics/runtime-metrics.js';
+import { buildSummary } from './metrics/summary.js';
 import { AgentServer } from './server.js';
+import { StatsCollector, EMPTY_SNAPSHOT, type Snapshot } from './stats/collector.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
 export interface StartAgentOptions {
@@ -56,7 +62,10 @@ export function clusterNetworkName(clusterName: string): string {
 }
 
 export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent> {
-  const runtime = new DockerRuntime({ clusterName: opts.clusterName, nodeName: opts.nodeName, socketPath: opts.socketPath });
+  let collector: StatsCollector | undefined;
+  const snapshot = (): Snapshot => collector?.snapshot ?? EMPTY_SNAPSHOT;
+  const kubelet = new KubeletMetrics(snapshot);
+  const runtime = instrumentRuntime(new DockerRuntime({ clusterName: opts.clusterName, nodeName: opts.nodeName, socketPath: opts.socketPath }), kubelet);
   await runtime.version();
   const network = clusterNetworkName(opts.clusterName);
   const net = await runtime.ensureNetwork(network, { [LABEL_CLUSTER]: opts.clusterName }, opts.networkIPAM);
@@ -82,7 +91,16 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
   const prober = new ProbeManager({
     execSync: (id, cmd, timeoutMs) => runtime.execSync(id, cmd, timeoutMs),
     recordEvent: (e) => probeRecorder.event({ apiVersion: 'v1', kind: 'Pod', namespace: e.namespace, name: e.podName, uid: e.podUid, fieldPath: e.fieldPath }, e.type, e.reason, e.message),
+    observe: (e) => kubelet.probe({ probeType: e.probeType, result: e.result, container: e.container, namespace: e.pod.metadata?.namespace ?? '', pod: e.pod.metadata?.name ?? '', podUid: e.pod.metadata?.uid ?? '' }),
   });
+  collector = new StatsCollector({
+    runtime, clusterName: opts.clusterName, nodeName: opts.nodeName,
+    onSnapshot: (snap) => kubelet.prune(new Set(snap.sandboxes.map((sb) => sb.podUid))),
+  });
+  const metrics = new MetricsEndpoints();
+  metrics.mount('/metrics', kubelet.registry);
+  metrics.mount('/metrics/cadvisor', cadvisorRegistry(snapshot, { cpuCores: nodeAllocatable.cpu, memoryBytes: nodeAllocatable.memoryBytes }));
+  metrics.mountJson('/stats/summary', () => buildSummary(opts.nodeName, snapshot()));
   const probes: ProbeManagerApi = {
     addPod: (p) => prober.addPod(p),
     removePod: (uid) => prober.removePod(uid),
@@ -103,7 +121,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
 
   let agent: NodeAgent | undefined;
   const server = new AgentServer({
-    runtime, token: opts.agentToken,
+    runtime, token: opts.agentToken, metrics,
     lookup: {
       pod: (ns, name) => agent?.podByName(ns, name),
       container: async (pod: Pod, name: string, previous: boolean) => {
@@ -124,16 +142,20 @@ export async function startAgent(opts: StartAgentOptions): Promise<RunningAgent>
     client: opts.client, runtime, clusterName: opts.clusterName, nodeName: opts.nodeName, network, hostIP: net.gateway,
     agentUrl: `http://127.0.0.1:${agentPort}`, agentPort, controlPlane: opts.controlPlane, kubeletVersion: opts.kubeletVersion,
     leaseDurationSeconds: opts.leaseDurationSeconds, volumes, buildContainerConfig, probes,
+    onPodStatus: (pod, status) => kubelet.podStatus(pod, status),
     serviceEnv: (pod) => serviceEnvFor(pod, services.list() as Service[]),
     dnsConfig: (pod) => podDNSConfig(pod, opts.clusterDNS, hostResolver),
   });
   // New pods should see the Services that already exist; a slow list only delays that, never blocks the node.
   await Promise.race([services.waitForSync(), new Promise((r) => setTimeout(r, 5000).unref())]);
   await agent.start();
+  collector.start();
+  const stats = collector;
   const running = agent;
   return {
     agent: running, runtime, network,
     async stop(o = {}) {
+      await stats.stop();
       if (o.stopPods) await running.stopAllPods();
       await running.stop();
       services.stop();

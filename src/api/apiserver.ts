@@ -5,7 +5,7 @@
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { loadOrCreatePki, type ClusterPki } from './auth/pki.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import { isAlreadyExists } from './machinery/errors.js';
@@ -31,6 +31,8 @@ import { authenticate } from './server/authn.js';
 import { PodProxy, rejectUpgrade } from './server/pod-proxy.js';
 import { parseRequestPath } from './server/request-info.js';
 import { isStatusError, newBadRequest, newPathNotFound, newUnauthorized } from './machinery/errors.js';
+import { MetricsEndpoints } from '../metrics/endpoints.js';
+import { instrumentBackend } from '../metrics/storage-metrics.js';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', patch: '0' };
 
@@ -68,6 +70,21 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 const RETAINED_REVISIONS = 10_000;
 const COMPACT_INTERVAL_MS = 60_000;
 
+/** apiserver_storage_objects{resource}: counted from the watch cache at scrape time, one series per stored resource. */
+export function countStoredObjects(metrics: Registry, registry: ResourceRegistry, store: ObjectStore, cache: WatchCache): void {
+  const prefixes = new Map<string, string>();
+  for (const def of registry.all) {
+    const prefix = store.storagePrefix(def);
+    if (!prefixes.has(prefix)) prefixes.set(prefix, def.group ? `${def.resource}.${def.group}` : def.resource);
+  }
+  new Gauge({
+    name: 'apiserver_storage_objects', help: 'Number of stored objects at the time of last check split by kind.', labelNames: ['resource'], registers: [metrics],
+    collect() {
+      for (const [prefix, resource] of prefixes) this.set({ resource }, cache.count(prefix));
+    },
+  });
+}
+
 export class ApiServer {
   private ready = false;
   private compactor?: NodeJS.Timeout;
@@ -79,6 +96,8 @@ export class ApiServer {
     readonly pki: ClusterPki,
     readonly tokens: TokenAuthenticator,
     readonly metrics: Registry,
+    /** Every component's scrape endpoint; `/metrics` is the API server's own. */
+    readonly metricsEndpoints: MetricsEndpoints,
     private readonly backend: Backend,
     private readonly cache: WatchCache,
   ) {}
@@ -89,10 +108,12 @@ export class ApiServer {
     const backend = openBackend(opts.storage || `sqlite://${join(opts.dataDir, 'state.db')}`);
     const cache = new WatchCache(backend);
     await cache.start();
-    const store = new ObjectStore(backend, cache);
     const registry = new ResourceRegistry(RESOURCES);
     const metrics = new Registry();
-    metrics.setDefaultLabels({ component: 'apiserver' });
+    const store = new ObjectStore(instrumentBackend(backend, metrics), cache);
+    countStoredObjects(metrics, registry, store, cache);
+    const metricsEndpoints = new MetricsEndpoints();
+    metricsEndpoints.mount('/metrics', metrics);
     let self: ApiServer | undefined;
     const pods = registry.find('', 'v1', 'pods');
     const nodes = registry.find('', 'v1', 'nodes');
@@ -102,7 +123,7 @@ export class ApiServer {
     const services = opts.serviceNetwork ? new ServiceAllocations(store, servicesDef, opts.serviceNetwork) : undefined;
     const podProxy = new PodProxy({ store, pods, nodes, agentToken: () => tokens.tokenFor('system:node-bootstrap') ?? '' });
     const app = createApiApp({
-      registry, store, tokens, metrics, version: versionInfo(opts.skiffVersion),
+      registry, store, tokens, metrics, metricsEndpoints, version: versionInfo(opts.skiffVersion),
       serverAddress: () => `${opts.bindAddress ?? '127.0.0.1'}:${(self?.server.address() as AddressInfo | null)?.port ?? opts.port}`,
       ready: () => self?.ready ?? false,
       podProxy, services, defaultTolerationSeconds: opts.defaultTolerationSeconds,
@@ -140,7 +161,7 @@ export class ApiServer {
         resolve();
       });
     });
-    self = new ApiServer(server, store, registry, pki, tokens, metrics, backend, cache);
+    self = new ApiServer(server, store, registry, pki, tokens, metrics, metricsEndpoints, backend, cache);
     await self.bootstrap();
     if (services) await self.bootstrapServices(services.range, opts.bindAddress ?? '127.0.0.1');
     self.startCompactor();

@@ -16,6 +16,8 @@ import { runNode, type NodeRunner } from './node-runner.js';
 import { joinCommand, nodeNames, writeClusterInfo } from './nodes.js';
 import { mergeIntoFile, writeStandalone } from './kubeconfig.js';
 import { contextName, pidFile } from './paths.js';
+import { mountClusterMetrics } from '../metrics/mount.js';
+import { COMPONENT_PATHS } from '../metrics/scrape-config.js';
 import { networkIPAM, resolveClusterNetwork } from './cluster-network.js';
 import { dnsServiceIP } from '../api/servicenet/allocators.js';
 import { parseCidr } from '../api/servicenet/cidr.js';
@@ -135,11 +137,13 @@ export async function up(opts: UpOptions): Promise<void> {
     }),
   ];
   await Promise.all(electors.map((e) => e.start()));
+  const observability = mountClusterMetrics({ api, dataDir, controllers: () => controllers?.metrics, scheduler: () => scheduler?.metrics.registry, token });
   const ingressClient = new KubeClient({ server: api.url, caPem: api.pki.ca.certPem, token, userAgent: 'skiff-ingress-controller' });
   const ingress: RunningIngress = await startIngress({
     client: ingressClient, dataDir, address: opts.ingressBindAddress, httpPort: opts.ingressPort, httpsPort: opts.ingressTlsPort,
     log: (line) => process.stderr.write(`skiff: ${line}\n`),
   });
+  api.metricsEndpoints.mount(COMPONENT_PATHS['ingress-controller'], ingress.registry);
 
   // Node agents need the Docker engine; the control plane does not, so it starts either way
   // and each node joins as soon as the engine answers.
@@ -176,6 +180,7 @@ export async function up(opts: UpOptions): Promise<void> {
   let proxy: RunningProxy | undefined;
   try {
     proxy = await startProxy({ server: api.url, caPem: api.pki.ca.certPem, token: token ?? '', nodeName, bridge: layout.bridge, nodePortAddress: opts.nodePortAddress ?? '127.0.0.1' });
+    api.metricsEndpoints.mount(COMPONENT_PATHS['kube-proxy'], proxy.metrics);
   } catch (err) {
     process.stderr.write(`skiff: the Service proxy cannot start: ${(err as Error).message.split('\n')[0]}\n`);
   }
@@ -186,7 +191,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `  dashboard:  ${api.url}/ui/#token=${token ?? ''}\n` +
     `  kubeconfig: ${kubeconfigPath} (context "${ctx}"), also ${join(dataDir, 'kubeconfig')}\n` +
     `  data:       ${dataDir}\n` +
-    `  metrics:    ${api.url}/metrics\n` +
+    observability.describe(`${opts.name}-control-plane`) +
     `  join a node: ${joinCommand(api.url, join(dataDir, 'pki', 'ca.crt'), nodeToken, opts.name)}\n` +
     `               (the token is also in ${tokenFile})\n` +
     `  ingress:    ${ingressSummary(ingress, opts.ingressBindAddress ?? '127.0.0.1')}\n` +
@@ -205,6 +210,7 @@ export async function up(opts: UpOptions): Promise<void> {
     await Promise.all(nodes.map((n) => n.stop()));
     await dns?.stop().catch(() => undefined);
     await Promise.all(electors.map((e) => e.stop()));
+    observability.stop();
     await ingress.stop().catch(() => undefined);
     ingressClient.close();
     client.close();

@@ -1,7 +1,10 @@
 /** Starts the controllers that run with every cluster, each talking to the API through the client. */
+import { Registry } from 'prom-client';
 import type { KubeClient } from '../client/rest-client.js';
 import { Informer } from '../client/informer.js';
 import { Refs } from '../client/resources.js';
+import type { WorkQueue } from '../client/workqueue.js';
+import { PrometheusQueueMetrics } from '../metrics/workqueue-metrics.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
@@ -21,6 +24,8 @@ import { EventTtlController } from './eventttl/event-ttl-controller.js';
 import { logger } from '../log/logger.js';
 
 export interface RunningControllers {
+  /** The controller manager's metrics: its work queues and reconciles. */
+  metrics: Registry;
   stop(): void;
 }
 
@@ -36,7 +41,7 @@ export interface ControllerOptions {
 export function startControllers(client: KubeClient, opts: ControllerOptions): RunningControllers {
   // Endpoints and EndpointSlices are built from the same Services and pods: one cache of each.
   const shared = { services: new Informer(client, Refs.services), pods: new Informer(client, Refs.pods) };
-  const controllers = [
+  const controllers: { queue: WorkQueue; start(): void; stop(): void }[] = [
     EndpointsController.forClient(client, shared), EndpointSliceController.forClient(client, shared),
     new NamespaceController(client), new NamespaceDefaultsController(client, opts.caPem), new GarbageCollector(client),
     new VolumeController(client, opts.clusterName), ReplicaSetController.forClient(client), DeploymentController.forClient(client),
@@ -48,8 +53,11 @@ export function startControllers(client: KubeClient, opts: ControllerOptions): R
     CronJobController.forClient(client),
     new EventTtlController(client, { onError: (err) => logger('event-ttl').warn({ err }, 'expiring events failed') }),
   ];
+  const metrics = new Registry();
+  const queues = new PrometheusQueueMetrics(metrics);
+  for (const c of controllers) c.queue.instrument(queues);
   for (const c of controllers) c.start();
-  return { stop: () => {
+  return { metrics, stop: () => {
     controllers.forEach((c) => c.stop());
     shared.services.stop();
     shared.pods.stop();

@@ -284,7 +284,8 @@ export interface Runtime {
   attach(id: ContainerId, opts: { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }): Promise<ExecSession>;
   /** A TCP connection to a port inside the sandbox's network namespace. */
   portForward(sandboxId: ContainerId, port: number): Promise<Duplex>;
-  stats(id: ContainerId): Promise<ContainerStats | undefined>;
+  /** One reading; `network: false` skips the sandbox's network counters for an app container (they are the pod's). */
+  stats(id: ContainerId, opts?: { network?: boolean }): Promise<ContainerStats | undefined>;
 
   /** Streams engine events for this runtime's objects; reconnects until stopped. */
   events(onEvent: (e: RuntimeEvent) => void, onError?: (err: Error) => void): { stop(): void };

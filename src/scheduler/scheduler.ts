@@ -11,19 +11,23 @@ import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
 import { WorkQueue } from '../client/workqueue.js';
+import { PrometheusQueueMetrics } from '../metrics/workqueue-metrics.js';
+import { SchedulerMetrics, type AttemptResult } from './metrics.js';
 import { schedule } from './schedule.js';
 import type { NodeInfo } from './plugins.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
 export class Scheduler {
-  private readonly queue = new WorkQueue('scheduler', 1000, 30_000);
+  readonly queue = new WorkQueue('scheduler', 1000, 30_000);
   private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly recorder: EventRecorder;
   /** Pods bound by this scheduler whose binding the informer has not shown yet. */
   private readonly assumed = new Map<string, string>();
   private running = true;
+  /** The scheduler's own registry: attempts, their latency, pending pods and its queue. */
+  readonly metrics: SchedulerMetrics;
 
   constructor(private readonly client: KubeClient) {
     this.pods = new Informer(client, Refs.pods);
@@ -42,6 +46,16 @@ export class Scheduler {
       onDelete: () => this.retryPending(),
     });
     this.nodes.addEventHandler({ onAdd: () => this.retryPending(), onUpdate: () => this.retryPending() });
+    this.metrics = new SchedulerMetrics(() => this.pending());
+    this.queue.instrument(new PrometheusQueueMetrics(this.metrics.registry));
+  }
+
+  /** Unbound pods of this scheduler: waiting in the queue (active) or waiting for a retry (unschedulable). */
+  private pending(): { active: number; unschedulable: number } {
+    let all = 0;
+    for (const p of this.pods.list() as Pod[]) if (!p.spec?.nodeName && !p.metadata?.deletionTimestamp && (p.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME) all++;
+    const active = Math.min(all, this.queue.length);
+    return { active, unschedulable: all - active };
   }
 
   private retryPending(): void {
@@ -76,30 +90,33 @@ export class Scheduler {
     while (this.running) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const started = performance.now();
+      let result: AttemptResult | 'skipped' = 'error';
       try {
-        const retry = await this.scheduleOne(key);
-        if (retry) this.queue.addRateLimited(key);
+        result = await this.scheduleOne(key);
+        if (result === 'unschedulable') this.queue.addRateLimited(key);
         else this.queue.forget(key);
       } catch {
         this.queue.addRateLimited(key);
       } finally {
+        if (result !== 'skipped') this.metrics.attempt(result, (performance.now() - started) / 1000);
         this.queue.done(key);
       }
     }
   }
 
-  /** Returns true when the pod could not be placed and should be retried later. */
-  private async scheduleOne(key: string): Promise<boolean> {
+  /** 'unschedulable' when the pod could not be placed and should be retried later; 'skipped' when there was nothing to do. */
+  private async scheduleOne(key: string): Promise<AttemptResult | 'skipped'> {
     const pod = this.pods.get(key) as Pod | undefined;
-    if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return false;
+    if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return 'skipped';
     const uid = pod.metadata?.uid ?? '';
-    if (this.assumed.has(uid)) return false;
+    if (this.assumed.has(uid)) return 'skipped';
     const result = schedule(pod, this.snapshot());
     const involved = { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid };
     if (!result.node) {
       this.recorder.event(involved, 'Warning', 'FailedScheduling', result.message ?? 'no nodes available');
       await this.markUnschedulable(pod, result.message ?? '');
-      return true;
+      return 'unschedulable';
     }
     try {
       this.assumed.set(uid, result.node);
@@ -107,9 +124,9 @@ export class Scheduler {
         apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: result.node },
       });
       this.recorder.event(involved, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${result.node}`);
-      return false;
+      return 'scheduled';
     } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return false;
+      if (isNotFound(err) || isConflict(err)) return 'skipped';
       throw err;
     } finally {
       // The informer shows the binding soon; until then the snapshot counts the pod as placed.

@@ -4,7 +4,7 @@ import { realClock, type Clock } from './clock.js';
 import type { ExecSync } from './exec-runner.js';
 import { createProber, defaultRunners } from './prober.js';
 import { ResultsManager, type ResultUpdate } from './results-manager.js';
-import { probeTypeTitle, type ProbeEvent, type ProbeRunner, type ProbeType } from './types.js';
+import { probeTypeTitle, type ProbeEvent, type ProbeResult, type ProbeRunner, type ProbeType } from './types.js';
 import { ProbeWorker, type ContainerInfo } from './worker.js';
 
 export interface ProbeManagerOptions {
@@ -17,6 +17,8 @@ export interface ProbeManagerOptions {
   runner?: ProbeRunner;
   /** Source of the first probe's jitter, in [0, 1). */
   random?: () => number;
+  /** Told of every probe run's result (prober_probe_total). */
+  observe?: (e: { probeType: ProbeType; result: ProbeResult; pod: Pod; container: string }) => void;
 }
 
 export type { ContainerInfo } from './worker.js';
@@ -53,8 +55,10 @@ export class ProbeManager {
   private readonly random: () => number;
   private readonly recordEvent: (e: ProbeEvent) => void;
   private readonly start: number;
+  private readonly observe?: ProbeManagerOptions['observe'];
 
   constructor(opts: ProbeManagerOptions) {
+    this.observe = opts.observe;
     this.clock = opts.clock ?? realClock;
     this.run = opts.runner ?? createProber(defaultRunners(opts.execSync));
     this.random = opts.random ?? Math.random;
@@ -83,6 +87,7 @@ export class ProbeManager {
           container: (podUid, name) => this.containers.get(containerKey(podUid, name)),
           started: (podUid, name, id) => this.isStarted(podUid, name, id),
           recordEvent: this.recordEvent,
+          observe: (worker, result) => this.observe?.({ probeType: worker.probeType, result, pod: worker.pod, container: worker.container.name }),
           exited: (done) => this.workerExited(key, done),
         });
         this.workers.set(key, w);

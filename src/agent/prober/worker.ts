@@ -24,6 +24,8 @@ export interface WorkerContext {
   container(podUid: string, name: string): ContainerInfo | undefined;
   started(podUid: string, name: string, id: string): boolean;
   recordEvent(e: ProbeEvent): void;
+  /** Told of every probe run's raw result (before thresholds), for metrics. */
+  observe?(worker: ProbeWorker, result: ProbeResult): void;
   /** Called once the loop has ended and the worker's results are gone. */
   exited(w: ProbeWorker): void;
 }
@@ -215,6 +217,7 @@ export class ProbeWorker {
     if (this.stopped) return false;
     // The instance changed while the probe ran: its verdict is about a container that is gone.
     if (probeId !== this.containerId) return true;
+    this.ctx.observe?.(this, outcome.result);
 
     const title = probeTypeTitle(this.probeType);
     if (outcome.result === 'unknown') {

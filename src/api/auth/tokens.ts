@@ -15,18 +15,29 @@ export interface TokenEntry extends TokenUser {
   token: string;
 }
 
+/** The identity Prometheus scrapes with (its token is also written to DIR/metrics-token). */
+export const METRICS_SCRAPER = 'system:skiff-metrics';
+
 export class TokenAuthenticator {
   constructor(private readonly entries: TokenEntry[]) {}
 
-  /** Loads DIR/tokens.json, creating the admin and node-bootstrap tokens on first start. */
+  /**
+   * Loads DIR/tokens.json, creating the admin, node-bootstrap and metrics-scraper tokens on first
+   * start (and any of them an older data dir lacks).
+   */
   static loadOrCreate(dataDir: string): TokenAuthenticator {
     const file = join(dataDir, 'tokens.json');
-    if (existsSync(file)) return new TokenAuthenticator(JSON.parse(readFileSync(file, 'utf8')) as TokenEntry[]);
-    const entries: TokenEntry[] = [
-      { token: randomBytes(24).toString('hex'), name: 'system:skiff-admin', groups: ['system:masters'] },
-      { token: randomBytes(24).toString('hex'), name: 'system:node-bootstrap', groups: ['system:nodes', 'system:masters'] },
+    const entries: TokenEntry[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as TokenEntry[] : [];
+    const wanted: TokenUser[] = [
+      { name: 'system:skiff-admin', groups: ['system:masters'] },
+      { name: 'system:node-bootstrap', groups: ['system:nodes', 'system:masters'] },
+      { name: METRICS_SCRAPER, groups: ['system:monitoring'] },
     ];
-    writeFileSync(file, JSON.stringify(entries, null, 2), { mode: 0o600 });
+    const missing = wanted.filter((w) => !entries.some((e) => e.name === w.name));
+    if (missing.length) {
+      entries.push(...missing.map((w) => ({ token: randomBytes(24).toString('hex'), ...w })));
+      writeFileSync(file, JSON.stringify(entries, null, 2), { mode: 0o600 });
+    }
     return new TokenAuthenticator(entries);
   }
 

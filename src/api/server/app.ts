@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
-  isStatusError, newBadRequest, newInternalError, newMethodNotSupported, newNotFound, newPathNotFound, newUnauthorized, type StatusError,
+  isStatusError, newBadRequest, newInternalError, newMethodNotSupported, newNotFound, newPathNotFound, newUnauthorized, StatusError,
 } from '../machinery/errors.js';
 import type { KObject } from '../machinery/object.js';
 import { openAPIV2Document, openAPIV2Protobuf, openAPIV3Document, openAPIV3Index, V2_PROTOBUF_CONTENT_TYPE, type OpenAPIResource } from '../openapi/index.js';
@@ -16,7 +16,10 @@ import type { ObjectStore } from '../registry/store.js';
 import { authenticate } from './authn.js';
 import { logger } from '../../log/logger.js';
 import type { PodProxy } from './pod-proxy.js';
-import type { TokenAuthenticator, TokenUser } from '../auth/tokens.js';
+import { METRICS_SCRAPER, type TokenAuthenticator, type TokenUser } from '../auth/tokens.js';
+import { MetricsEndpoints } from '../../metrics/endpoints.js';
+import { METRICS_GROUP, METRICS_VERSION } from '../../metrics/resource-metrics.js';
+import { ResourceMetricsApi } from './metrics-api.js';
 import { decodeBody, readBody, requireObject } from './body.js';
 import { Discovery, type ExtraResource } from './discovery.js';
 import { AGGREGATED_V2, AGGREGATED_V2BETA1, discoveryFormat } from './negotiation.js';
@@ -43,6 +46,8 @@ export interface ApiAppOptions {
   tokens: TokenAuthenticator;
   version: VersionInfo;
   metrics: Registry;
+  /** The scrape endpoints (`/metrics`, `/metrics/...`) served to authenticated callers; default: `metrics` at /metrics. */
+  metricsEndpoints?: MetricsEndpoints;
   now?: () => Date;
   serverAddress: () => string;
   /** Whether the server is ready (storage open, caches warm, bootstrap objects created). */
@@ -64,7 +69,36 @@ const EXTRAS: ExtraResource[] = [
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'] },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectrulesreviews', kind: 'SelfSubjectRulesReview', namespaced: false, verbs: ['create'] },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'selfsubjectreviews', kind: 'SelfSubjectReview', namespaced: false, verbs: ['create'] },
+  { group: METRICS_GROUP, version: METRICS_VERSION, resource: 'nodes', kind: 'NodeMetrics', namespaced: false, verbs: ['get', 'list'], singular: '' },
+  { group: METRICS_GROUP, version: METRICS_VERSION, resource: 'pods', kind: 'PodMetrics', namespaced: true, verbs: ['get', 'list'], singular: '' },
 ];
+
+/** Kubernetes' request verbs, as apiserver_request_total labels them. */
+export function requestVerb(method: string, info: RequestInfo, query: Query, contentType: string | undefined): string {
+  const sub = info.subresource;
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward' || sub === 'proxy') return 'CONNECT';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (info.name) return 'GET';
+      return info.watchPrefix || query.watch === 'true' || query.watch === '1' ? 'WATCH' : 'LIST';
+    case 'POST': return 'CREATE';
+    case 'PUT': return 'UPDATE';
+    case 'PATCH': return contentType?.startsWith('application/apply-patch') ? 'APPLY' : 'PATCH';
+    case 'DELETE': return info.name ? 'DELETE' : 'DELETECOLLECTION';
+    default: return method;
+  }
+}
+
+/**
+ * What the metrics scraper's token may reach: the scrape endpoints, pod discovery and node agents'
+ * metrics through the API server (as a ClusterRole granting `get` on /metrics and nodes/metrics).
+ */
+export function scraperMayAccess(method: string, path: string): boolean {
+  if (method !== 'GET') return false;
+  if (path === '/metrics' || path.startsWith('/metrics/') || path.startsWith('/prometheus/')) return true;
+  return /^\/api\/v1\/nodes\/[^/]+\/proxy\/metrics(\/[a-z]+)?$/.test(path);
+}
 
 function sendStatus(res: ServerResponse, err: StatusError): void {
   if (res.headersSent) {
@@ -115,6 +149,10 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
     store: opts.store, now, namespaces, services: opts.services,
     defaultTolerationSeconds: opts.defaultTolerationSeconds, pdbs: opts.registry.find('policy', 'v1', 'poddisruptionbudgets'),
   });
+  const nodesDef = opts.registry.find('', 'v1', 'nodes');
+  const podsDef = opts.registry.find('', 'v1', 'pods');
+  if (!nodesDef || !podsDef) throw new Error('pods and nodes must be registered');
+  const resourceMetrics = new ResourceMetricsApi({ store: opts.store, pods: podsDef, nodes: nodesDef, agentToken: () => opts.podProxy.agentToken(), now });
   const discovery = new Discovery(opts.registry, EXTRAS, opts.serverAddress);
   const openapiResources: OpenAPIResource[] = opts.registry.all.map((d) => ({
     group: d.group, version: d.version, kind: d.kind, resource: d.resource, namespaced: d.namespaced, subresources: d.subresources,
@@ -124,6 +162,15 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   const duration = new Histogram({ name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, resource and subresource.', labelNames: ['verb', 'group', 'version', 'resource', 'subresource'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60], registers: [opts.metrics] });
   const inflight = new Gauge({ name: 'apiserver_current_inflight_requests', help: 'Number of requests being served.', labelNames: ['request_kind'], registers: [opts.metrics] });
   const watchers = new Gauge({ name: 'apiserver_longrunning_requests', help: 'Number of long-running requests (watches and streams) being served.', labelNames: ['verb', 'resource'], registers: [opts.metrics] });
+  const noResource = { group: '', version: '', resource: '', subresource: '' };
+  const countNonResource = (req: Request, res: Response): void => {
+    const started = process.hrtime.bigint();
+    const verb = req.method === 'HEAD' ? 'GET' : req.method;
+    res.on('finish', () => {
+      requests.inc({ verb, ...noResource, code: String(res.statusCode) });
+      duration.observe({ verb, ...noResource }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+  };
 
   if (opts.dashboard) app.use('/ui', opts.dashboard);
 
@@ -132,7 +179,10 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   app.use((req: AuthenticatedRequest, res, next) => {
     const user = authenticate(req, opts.tokens);
     if (user) {
+      if (user.name === METRICS_SCRAPER && !scraperMayAccess(req.method, req.path)) return sendStatus(res, forbidden(req.method, req.path));
       req.user = user;
+      // Requests outside the resource routes are counted here; resource requests in handleResource.
+      if ((!req.path.startsWith('/api/') && !req.path.startsWith('/apis/')) || req.path.startsWith(`/apis/${METRICS_GROUP}/`)) countNonResource(req, res);
       return next();
     }
     if (publicPaths.has(req.path) || req.path.startsWith('/healthz/') || req.path.startsWith('/livez/') || req.path.startsWith('/readyz/')) return next();
@@ -146,9 +196,10 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
   app.get(['/healthz', '/livez', '/healthz/*', '/livez/*'], health(() => true));
   app.get(['/readyz', '/readyz/*'], health(opts.ready));
   app.get('/version', (_req, res) => sendJson(res, 200, opts.version));
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', opts.metrics.contentType);
-    res.end(await opts.metrics.metrics());
+  const endpoints = opts.metricsEndpoints ?? new MetricsEndpoints();
+  if (!endpoints.has('/metrics')) endpoints.mount('/metrics', opts.metrics);
+  app.get(['/metrics', '/metrics/*', '/prometheus/*'], (req, res, next) => {
+    if (!endpoints.serve(req.path, res)) next();
   });
 
   // Discovery.
@@ -223,18 +274,26 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
     sendJson(res, 200, { kind: 'CustomResourceDefinitionList', apiVersion: 'apiextensions.k8s.io/v1', metadata: { resourceVersion: String(opts.store.revision) }, items: [] });
   });
 
+  // metrics.k8s.io for `kubectl top`: computed from the node agents' summaries, never stored.
+  app.get(`/apis/${METRICS_GROUP}/${METRICS_VERSION}/*`, (req: Request, res: Response, next: NextFunction) => {
+    const url = new URL(req.url, 'http://api');
+    resourceMetrics.serve(url.pathname, url.searchParams, res, sendJson).then((served) => {
+      if (!served) next();
+    }, (err: unknown) => handleError(res, err));
+  });
+
   // The generic resource routes.
   const handleResource = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://api');
     const method = req.method ?? 'GET';
     const started = process.hrtime.bigint();
     let info: RequestInfo | undefined;
-    let verb = method.toLowerCase();
+    let verb = method;
     let long = false;
     inflight.inc({ request_kind: method === 'GET' ? 'readOnly' : 'mutating' });
     res.on('finish', () => {
       inflight.dec({ request_kind: method === 'GET' ? 'readOnly' : 'mutating' });
-      const labels = { verb: verb.toUpperCase(), group: info?.group ?? '', version: info?.version ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+      const labels = { verb, group: info?.group ?? '', version: info?.version ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
       requests.inc({ ...labels, code: String(res.statusCode) });
       if (!long) duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
@@ -249,24 +308,22 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
       if (def.namespaced && !info.namespace && info.name) throw newNotFound(def, info.name);
       if (!def.namespaced && info.namespace) throw newNotFound(def, info.name ?? '');
       const query = parseQuery(url.searchParams);
+      verb = requestVerb(method, info, query, req.headers['content-type']);
       let reply: Reply | undefined;
       const sub = info.subresource;
       if (!info.name) {
         // Across all namespaces a namespaced kind can only be listed and watched, as in Kubernetes.
         if (def.namespaced && !info.namespace && method !== 'GET') throw newMethodNotSupported(def, method.toLowerCase());
         if (method === 'GET') {
-          verb = info.watchPrefix || query.watch === 'true' ? 'watch' : 'list';
-          if (verb === 'watch') {
+          if (verb === 'WATCH') {
             long = true;
             watchers.inc({ verb: 'WATCH', resource: def.resource });
             res.on('close', () => watchers.dec({ verb: 'WATCH', resource: def.resource }));
           }
           reply = rest.list(def, info, query, req, res);
         } else if (method === 'POST') {
-          verb = 'create';
           reply = await rest.create(def, info, query, req);
         } else if (method === 'DELETE') {
-          verb = 'deletecollection';
           reply = await rest.deleteCollection(def, info, query, req);
         } else throw newMethodNotSupported(def, method.toLowerCase());
       } else if (!sub) {
@@ -275,10 +332,8 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
         else if (method === 'PATCH') reply = await rest.patch(def, info, query, req);
         else if (method === 'DELETE') reply = await rest.delete(def, info, query, req);
         else throw newMethodNotSupported(def, method.toLowerCase());
-        verb = method === 'GET' ? 'get' : method === 'PUT' ? 'update' : method.toLowerCase();
       } else {
         if (!def.subresources.includes(sub as never)) throw newNotFound(def, info.name);
-        verb = method.toLowerCase();
         if (sub === 'status') {
           if (method === 'GET') reply = rest.get(def, info, query, req);
           else if (method === 'PUT') reply = await rest.update(def, info, query, req, 'status');
@@ -297,6 +352,11 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
         } else if (sub === 'log' && def.kind === 'Pod' && method === 'GET') {
           long = true;
           opts.podProxy.proxyLogs(info.namespace ?? '', info.name, req, res);
+          return;
+        } else if (sub === 'proxy' && def.kind === 'Node' && method === 'GET') {
+          long = true;
+          const path = url.pathname.split('/').slice(6).join('/');
+          opts.podProxy.proxyNode(info.name, path, url.searchParams, res);
           return;
         } else if (['exec', 'attach', 'portforward'].includes(sub) && def.kind === 'Pod') {
           // These arrive as upgrades (see apiserver.ts); a plain request cannot carry a stream.
@@ -332,14 +392,24 @@ export function createApiApp(opts: ApiAppOptions): ApiApp {
       return false;
     }
     if (!info || !opts.registry.find(info.group, info.version, info.resource)) return false;
-    if (!authenticate(req, opts.tokens)) {
+    const user = authenticate(req, opts.tokens);
+    if (!user) {
       sendStatus(res, newUnauthorized());
+      return true;
+    }
+    if (user.name === METRICS_SCRAPER && !scraperMayAccess(req.method ?? 'GET', url.split('?')[0])) {
+      sendStatus(res, forbidden(req.method ?? 'GET', url.split('?')[0]));
       return true;
     }
     void handleResource(req, res);
     return true;
   };
   return Object.assign(app, { fastPath });
+}
+
+function forbidden(method: string, path: string): StatusError {
+  const message = `forbidden: User "${METRICS_SCRAPER}" cannot ${method.toLowerCase()} path "${path}": its token only reads metrics`;
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Forbidden', code: 403 });
 }
 
 /** Every error leaves as a Status; anything unexpected is a 500 with its message, never a crash. */

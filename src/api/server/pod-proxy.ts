@@ -47,6 +47,31 @@ export class PodProxy {
     return url;
   }
 
+  /** The token the node agents accept from the API server. */
+  agentToken(): string {
+    return this.opts.agentToken();
+  }
+
+  /** GET nodes/NAME/proxy/PATH: the node agent's own endpoints (metrics, cAdvisor, summary), as the kubelet's are reached. */
+  proxyNode(nodeName: string, path: string, query: URLSearchParams, res: ServerResponse): void {
+    const node: KObject | undefined = this.opts.store.tryGet(this.opts.nodes, undefined, nodeName);
+    if (!node) throw newNotFound(this.opts.nodes, nodeName);
+    const base = node.metadata.annotations?.[AGENT_URL_ANNOTATION];
+    if (!base) throw newServiceUnavailable(`the node agent of node "${nodeName}" is not reachable`);
+    const url = new URL(`/${path}`, base);
+    url.search = query.toString();
+    const upstream = httpRequest(url, { method: 'GET', headers: { Authorization: `Bearer ${this.opts.agentToken()}` } }, (up) => {
+      res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain' });
+      up.pipe(res);
+    });
+    upstream.on('error', (err) => {
+      if (!res.headersSent) this.sendStatus(res, newServiceUnavailable(`error talking to the node agent: ${err.message}`));
+      else res.end();
+    });
+    res.on('close', () => upstream.destroy());
+    upstream.end();
+  }
+
   /** GET .../log: streams the agent's answer back, status and body as they come. */
   proxyLogs(namespace: string, podName: string, req: IncomingMessage, res: ServerResponse): void {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;

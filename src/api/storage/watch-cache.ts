@@ -100,6 +100,13 @@ export class WatchCache {
     return this.kvs.get(key);
   }
 
+  /** How many keys lie under prefix, without copying them. */
+  count(prefix: string): number {
+    let n = 0;
+    for (const _ of this.keys.range(prefix)) n++;
+    return n;
+  }
+
   /** Keys under prefix, sorted by key. */
   list(prefix: string): KeyValue[] {
     const kvs: KeyValue[] = [];

@@ -20,7 +20,7 @@ function withoutTimes(v: unknown): unknown {
 }
 
 export class DisruptionController {
-  private readonly queue = new WorkQueue('disruption', 100, 30_000);
+  readonly queue = new WorkQueue('disruption', 100, 30_000);
   private readonly pdbs: Informer;
   private readonly pods: Informer;
   private readonly replicaSets: Informer;

@@ -19,7 +19,7 @@ interface Node {
 }
 
 export class GarbageCollector {
-  private readonly queue = new WorkQueue('garbagecollector');
+  readonly queue = new WorkQueue('garbagecollector');
   private readonly informers: Informer[];
   /** Every object known, by uid, and dependents by owner uid. */
   private readonly byUid = new Map<string, Node>();

@@ -38,7 +38,7 @@ export function planNamespaceDeletion(contents: NamespaceContents[]): NamespaceD
 }
 
 export class NamespaceController {
-  private readonly queue = new WorkQueue('namespace');
+  readonly queue = new WorkQueue('namespace');
   readonly informer: Informer;
   private running = true;
 

@@ -8,7 +8,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { DEFAULT_SERVICE_ACCOUNT, ROOT_CA_CONFIGMAP, desiredObjects, missingObjects } from './desired-objects.js';
 
 export class NamespaceDefaultsController {
-  private readonly queue = new WorkQueue('namespace-defaults');
+  readonly queue = new WorkQueue('namespace-defaults');
   private readonly namespaces: Informer;
   private readonly accounts: Informer;
   private readonly configmaps: Informer;

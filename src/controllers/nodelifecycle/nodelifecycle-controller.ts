@@ -27,7 +27,7 @@ export interface NodeLifecycleOptions {
 }
 
 export class NodeLifecycleController {
-  private readonly queue = new WorkQueue('nodelifecycle', 200, 30_000);
+  readonly queue = new WorkQueue('nodelifecycle', 200, 30_000);
   private readonly nodes: Informer;
   private readonly leases: Informer;
   private readonly pods: Informer;

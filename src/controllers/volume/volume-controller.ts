@@ -18,7 +18,7 @@ const VOLUME = 'volume:';
 const CLASSES = 'classes';
 
 export class VolumeController {
-  private readonly queue = new WorkQueue('local-volume');
+  readonly queue = new WorkQueue('local-volume');
   private readonly claims: Informer;
   private readonly volumes: Informer;
   private readonly classes: Informer;

@@ -7,6 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
+import { readCgroupV1Stats } from './cgroup-stats.js';
 import {
   ImagePullError,
   LABEL_CLUSTER,
@@ -848,10 +849,16 @@ export class DockerRuntime implements Runtime {
     });
   }
 
-  async stats(id: ContainerId): Promise<ContainerStats | undefined> {
-    const info = await this.inspect(rawId(id));
+  async stats(id: ContainerId, opts: { network?: boolean } = {}): Promise<ContainerStats | undefined> {
+    // The inspection a listing cached is enough to know it runs and which sandbox it joins; engine events drop stale ones.
+    const info = this.inspections.get(rawId(id))?.info ?? await this.inspect(rawId(id));
     if (!info || !info.State.Running) return undefined;
-    const s = (await this.call(() => this.docker.getContainer(rawId(id)).stats({ stream: false }))) as Docker.ContainerStats;
+    const direct = readCgroupV1Stats({ id: info.Id, cgroupParent: info.HostConfig.CgroupParent ?? '', pid: info.State.Pid, network: opts.network !== false });
+    if (direct) return direct;
+    // one-shot: answer at once from one cgroup reading instead of waiting a second for a CPU delta
+    // (callers keep their own previous sample for rates).
+    const oneShot = { stream: false, 'one-shot': true } as { stream: false };
+    const s = (await this.call(() => this.docker.getContainer(rawId(id)).stats(oneShot))) as Docker.ContainerStats;
     const usage = s.memory_stats?.usage ?? 0;
     const mstats = (s.memory_stats?.stats ?? {}) as Record<string, number | undefined>;
     // cgroup v1 names it total_inactive_file (with hierarchy) or inactive_file; v2 inactive_file.
@@ -860,9 +867,9 @@ export class DockerRuntime implements Runtime {
     let tx = 0;
     let networks: Record<string, { rx_bytes: number; tx_bytes: number }> | undefined = s.networks;
     const sandbox = info.Config.Labels?.[LABEL_SANDBOX_ID];
-    if (!networks && sandbox) {
+    if (!networks && sandbox && opts.network !== false) {
       // App containers share the sandbox's network namespace; the engine reports it there.
-      const ss = (await this.call(() => this.docker.getContainer(sandbox).stats({ stream: false })).catch(() => undefined)) as
+      const ss = (await this.call(() => this.docker.getContainer(sandbox).stats(oneShot)).catch(() => undefined)) as
         | Docker.ContainerStats
         | undefined;
       networks = ss?.networks;
