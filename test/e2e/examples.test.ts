@@ -57,9 +57,12 @@ const CREATE_WARNINGS = new Map<string, string[]>([
   ['seeds/kuard-pod-with-nfs-and-probes.yaml', ['Warning: spec.volumes[0].nfs: volume type not supported by skiff']],
 ]);
 
+/** Folders under examples/ that configure other tools (Prometheus) rather than hold Kubernetes manifests. */
+const NOT_MANIFESTS = new Set(['prometheus']);
+
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []);
+    e.isDirectory() ? (NOT_MANIFESTS.has(e.name) ? [] : walk(join(dir, e.name))) : /\.ya?ml$/.test(e.name) ? [join(dir, e.name)] : []);
 }
 
 function loadExamples(): Example[] {
