@@ -261,12 +261,14 @@ describe('skiff command line', { timeout: 180_000 }, () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       const dir = tempDir();
-      const r = await runSkiff(['up', '--data-dir', dir, '--name', 'portbusy', '--port', String(port), '--kubeconfig', join(dir, 'kc')]);
+      const r = await runSkiff(['up', '--data-dir', dir, '--name', `portbusy${process.pid}`, '--port', String(port), '--kubeconfig', join(dir, 'kc')]);
       assertOneLineError(r, new RegExp(`port ${port}\\b.*in use`));
       // A failed start leaves no pid file behind to block the next one.
       assert.equal(existsSync(join(dir, 'skiff.pid')), false);
     } finally {
       await new Promise<void>((r) => blocker.close(() => r()));
+      // The cluster network is settled before the API server binds; it stays for the next start, so remove it here.
+      removeDockerObjects(`portbusy${process.pid}`);
     }
   });
 
@@ -274,8 +276,10 @@ describe('skiff command line', { timeout: 180_000 }, () => {
     const dir = tempDir();
     const broken = 'clusters: [\n  - x\n';
     writeFileSync(join(dir, 'kc'), broken);
-    const r = await runSkiff(['up', '--data-dir', join(dir, 'data'), '--name', 'badkc', '--port', '0', '--kubeconfig', join(dir, 'kc')]);
-    assertOneLineError(r, new RegExp(`cannot add context "skiff-badkc" to ${join(dir, 'kc')}: `));
+    const name = `badkc${process.pid}`;
+    const r = await runSkiff(['up', '--data-dir', join(dir, 'data'), '--name', name, '--port', '0', '--kubeconfig', join(dir, 'kc')]);
+    removeDockerObjects(name);
+    assertOneLineError(r, new RegExp(`cannot add context "skiff-${name}" to ${join(dir, 'kc')}: `));
     // The user's file is theirs to fix: untouched, and no cluster is left claiming the data dir.
     assert.equal(readFileSync(join(dir, 'kc'), 'utf8'), broken);
     assert.equal(existsSync(join(dir, 'data', 'skiff.pid')), false);
