@@ -6,8 +6,6 @@
 import type { Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-
 export interface ServiceBackendRef {
   namespace: string;
   service: string;
@@ -70,18 +68,4 @@ export function resolveBackend(
     }
   }
   return { ok: true, servicePort: sp, endpoints };
-}
-
-/** Groups slices by the Service their label names, as `ns/name`. */
-export function slicesByService(slices: readonly EndpointSlice[]): Map<string, EndpointSlice[]> {
-  const out = new Map<string, EndpointSlice[]>();
-  for (const s of slices) {
-    const svc = s.metadata?.labels?.[SERVICE_NAME_LABEL];
-    if (!svc) continue;
-    const key = `${s.metadata?.namespace ?? 'default'}/${svc}`;
-    const list = out.get(key);
-    if (list) list.push(s);
-    else out.set(key, [s]);
-  }
-  return out;
 }

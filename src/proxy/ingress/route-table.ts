@@ -6,7 +6,8 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Ingress, IngressBackend } from 'kubernetes-types/networking/v1.js';
-import { backendLabel, resolveBackend, slicesByService, type Endpoint, type ServiceBackendRef } from './backends.js';
+import { slicesByService } from '../route-table.js';
+import { backendLabel, resolveBackend, type Endpoint, type ServiceBackendRef } from './backends.js';
 
 export type MatchType = 'Exact' | 'Prefix';
 
