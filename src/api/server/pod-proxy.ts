@@ -60,24 +60,20 @@ export class PodProxy {
     if (!base) throw newServiceUnavailable(`the node agent of node "${nodeName}" is not reachable`);
     const url = new URL(`/${path}`, base);
     url.search = query.toString();
-    const upstream = httpRequest(url, { method: 'GET', headers: { Authorization: `Bearer ${this.opts.agentToken()}` } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain' });
-      up.pipe(res);
-    });
-    upstream.on('error', (err) => {
-      if (!res.headersSent) this.sendStatus(res, newServiceUnavailable(`error talking to the node agent: ${err.message}`));
-      else res.end();
-    });
-    res.on('close', () => upstream.destroy());
-    upstream.end();
+    this.streamFromAgent(url, res, {});
   }
 
   /** GET .../log: streams the agent's answer back, status and body as they come. */
   proxyLogs(namespace: string, podName: string, req: IncomingMessage, res: ServerResponse): void {
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
-    const url = this.target(namespace, podName, 'log', query);
+    this.streamFromAgent(this.target(namespace, podName, 'log', query), res, { 'Cache-Control': 'no-cache, private' });
+  }
+
+  /** GETs a node agent URL and streams its status and body back as they come. */
+  private streamFromAgent(url: URL, res: ServerResponse, headers: Record<string, string>): void {
     const upstream = httpRequest(url, { method: 'GET', headers: { Authorization: `Bearer ${this.opts.agentToken()}` } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Cache-Control': 'no-cache, private' });
+      res.writeHead(up.statusCode ?? 502, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', ...headers });
+      // A followed log may stay quiet for long; the client should see the status at once.
       res.flushHeaders();
       up.pipe(res);
     });
