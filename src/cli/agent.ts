@@ -11,6 +11,7 @@ import { Refs } from '../client/resources.js';
 import { UsageError } from './args.js';
 import { runNode } from './node-runner.js';
 import { readClusterInfo, type ClusterInfo } from './nodes.js';
+import { stopOnSignals } from './shutdown.js';
 
 export interface AgentOptions {
   server: string;
@@ -79,17 +80,8 @@ export async function agent(opts: AgentOptions): Promise<void> {
     leaseDurationSeconds: info.nodeLeaseDurationSeconds, clusterDNS: info.clusterDNS,
   });
   process.stdout.write(`node "${opts.name}" joined cluster "${cluster}" at ${url.origin}\n`);
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`received ${signal}, stopping\n`);
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
+  stopOnSignals(async () => {
     await node.stop();
     client.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

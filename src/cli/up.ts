@@ -23,6 +23,7 @@ import { dnsServiceIP } from '../api/servicenet/allocators.js';
 import { parseCidr } from '../api/servicenet/cidr.js';
 import { startProxy, type RunningProxy } from '../proxy/start-proxy.js';
 import { startClusterDns, type RunningClusterDns } from '../dns/cluster-dns.js';
+import { stopOnSignals } from './shutdown.js';
 
 export interface UpOptions {
   name: string;
@@ -198,13 +199,7 @@ export async function up(opts: UpOptions): Promise<void> {
     `Try: kubectl get ns\n`,
   );
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`received ${signal}, stopping\n`);
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
+  stopOnSignals(async () => {
     // Pods keep running across a restart of skiff and are re-adopted; `skiff down` stops them.
     await proxy?.stop().catch(() => undefined);
     await Promise.all(nodes.map((n) => n.stop()));
@@ -217,8 +212,5 @@ export async function up(opts: UpOptions): Promise<void> {
     schedulerClient.close();
     await api.stop();
     rmSync(pidFile(dataDir), { force: true });
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
 }
