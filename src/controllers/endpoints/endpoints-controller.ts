@@ -6,13 +6,12 @@
 import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../api/machinery/errors.js';
 import { deepEqual, keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
-import { matchesLabels } from '../../api/machinery/selectors.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import type { SharedInformer } from '../replicaset/replicaset-controller.js';
-import { desiredSubsets, selectorOf, serviceLabels } from './plan.js';
+import { desiredSubsets, selectorOf, serviceLabels, servicesSelecting } from './plan.js';
 
 export const FIELD_MANAGER = 'endpoint-controller';
 
@@ -57,12 +56,7 @@ export class EndpointsController {
 
   /** The Services in a pod's namespace whose selector matches its old or new labels. */
   private enqueueServicesOf(...pods: Pod[]): void {
-    const ns = pods[0]?.metadata?.namespace;
-    for (const s of this.deps.services.list()) {
-      if (s.metadata.namespace !== ns) continue;
-      const sel = selectorOf(s as Service);
-      if (sel && pods.some((p) => matchesLabels(sel, p.metadata?.labels))) this.queue.add(keyFor(s));
-    }
+    for (const s of servicesSelecting(this.deps.services.list() as Service[], pods)) this.queue.add(keyFor(s as KObject));
   }
 
   start(): void {

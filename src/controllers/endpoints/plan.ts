@@ -16,6 +16,16 @@ export function selectorOf(svc: Service): LabelSelector | undefined {
   return Object.entries(sel).map(([key, value]) => ({ key, operator: '=' as const, values: [value] }));
 }
 
+/** The Services in the pods' namespace whose selector matches any of them (a pod's old and new labels, say). */
+export function servicesSelecting(services: readonly Service[], pods: readonly Pod[]): Service[] {
+  const ns = pods[0]?.metadata?.namespace;
+  return services.filter((s) => {
+    if (s.metadata?.namespace !== ns) return false;
+    const sel = selectorOf(s);
+    return !!sel && pods.some((p) => matchesLabels(sel, p.metadata?.labels));
+  });
+}
+
 export function isHeadless(svc: Service): boolean {
   return svc.spec?.clusterIP === 'None';
 }

@@ -7,13 +7,12 @@ import type { Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isNotFound } from '../../api/machinery/errors.js';
 import { keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
-import { matchesLabels } from '../../api/machinery/selectors.js';
 import { SKIP_MIRROR_LABEL } from '../../api/servicenet/cluster-services.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { selectorOf } from '../endpoints/plan.js';
+import { selectorOf, servicesSelecting } from '../endpoints/plan.js';
 import type { SharedInformer } from '../replicaset/replicaset-controller.js';
 import {
   CONTROLLER_NAME, MANAGED_BY_LABEL, MIRRORING_CONTROLLER_NAME, SERVICE_NAME_LABEL, desiredSlices, mirroredSlices, reconcileSlices,
@@ -75,12 +74,7 @@ export class EndpointSliceController {
   }
 
   private enqueueServicesOf(...pods: Pod[]): void {
-    const ns = pods[0]?.metadata?.namespace;
-    for (const s of this.deps.services.list()) {
-      if (s.metadata.namespace !== ns) continue;
-      const sel = selectorOf(s as Service);
-      if (sel && pods.some((p) => matchesLabels(sel, p.metadata?.labels))) this.queue.add(keyFor(s));
-    }
+    for (const s of servicesSelecting(this.deps.services.list() as Service[], pods)) this.queue.add(keyFor(s as KObject));
   }
 
   start(): void {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { KObject } from '../../../src/api/machinery/object.js';
-import { desiredSubsets } from '../../../src/controllers/endpoints/plan.js';
+import { desiredSubsets, servicesSelecting } from '../../../src/controllers/endpoints/plan.js';
 import { desiredSlices, mirroredSlices, reconcileSlices, CONTROLLER_NAME } from '../../../src/controllers/endpointslice/plan.js';
 
 function svc(spec: Service['spec'], name = 'web'): Service & KObject {
@@ -84,4 +84,15 @@ test('reconcile: existing slices are reused in name order, written only when dif
   assert.deepEqual([again.create.length, again.update.length, again.delete.map((s) => s.metadata.name)], [0, 0, ['web-b']]);
   const moved = reconcileSlices(web, existing, desiredSlices(web, [pod('a', '10.0.0.4')]), CONTROLLER_NAME);
   assert.deepEqual(moved.update.map((s) => s.metadata.name), ['web-a']);
+});
+
+test('a pod change concerns the Services of its namespace whose selector matches its old or new labels', () => {
+  const web = svc({ selector: { app: 'web' } }, 'web');
+  const api = svc({ selector: { app: 'api' } }, 'api');
+  const manual = svc({}, 'manual');
+  const elsewhere = { ...svc({ selector: { app: 'web' } }, 'web2'), metadata: { name: 'web2', namespace: 'other' } };
+  const pod = (app: string): Pod => ({ metadata: { name: 'p', namespace: 'ns', labels: { app } } });
+  assert.deepEqual(servicesSelecting([web, api, manual, elsewhere], [pod('web')]).map((s) => s.metadata?.name), ['web']);
+  assert.deepEqual(servicesSelecting([web, api, manual, elsewhere], [pod('web'), pod('api')]).map((s) => s.metadata?.name), ['web', 'api']);
+  assert.deepEqual(servicesSelecting([web, api], [pod('db')]), []);
 });
