@@ -52,10 +52,6 @@ async function status(http: Http, name: string): Promise<DeploymentStatus> {
   return JSON.parse((await http.ok('GET', depPath(name))).body.toString('utf8')) as DeploymentStatus;
 }
 
-async function patch(http: Http, path: string, body: unknown): Promise<void> {
-  await http.mergePatch(path, body);
-}
-
 /** Polls until `done` holds for the Deployment; resolves with the elapsed ms. */
 async function until(http: Http, name: string, done: (d: DeploymentStatus) => boolean, t0: number, onSample?: () => Promise<void>): Promise<number> {
   while (performance.now() - t0 < DEADLINE_MS) {
@@ -67,9 +63,18 @@ async function until(http: Http, name: string, done: (d: DeploymentStatus) => bo
   throw new Error(`deployment ${name} did not converge in ${DEADLINE_MS} ms`);
 }
 
+async function podsOf(http: Http, app: string): Promise<PodList['items']> {
+  return (JSON.parse((await http.ok('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3D${app}`)).body.toString('utf8')) as PodList).items;
+}
+
+/** Pods not yet being deleted: what maxSurge bounds. */
 async function livePods(http: Http, app: string): Promise<number> {
-  const list = JSON.parse((await http.ok('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3D${app}`)).body.toString('utf8')) as PodList;
-  return list.items.filter((p) => !p.metadata?.deletionTimestamp).length;
+  return (await podsOf(http, app)).filter((p) => !p.metadata?.deletionTimestamp).length;
+}
+
+/** Every pod still in the API, terminating ones included. */
+async function allPods(http: Http, app: string): Promise<number> {
+  return (await podsOf(http, app)).length;
 }
 
 const complete = (replicas: number) => (d: DeploymentStatus): boolean =>
@@ -89,7 +94,7 @@ async function rollouts(http: Http, name: string, runs: number): Promise<Rollout
   for (let i = 0; i < runs; i++) {
     let maxPods = 0;
     const t0 = performance.now();
-    await patch(http, depPath(name), { spec: { template: { metadata: { annotations: { 'bench/rev': String(i + 1) } } } } });
+    await http.mergePatch(depPath(name), { spec: { template: { metadata: { annotations: { 'bench/rev': String(i + 1) } } } } });
     const ms = await until(http, name, complete(ROLL_REPLICAS), t0, async () => {
       maxPods = Math.max(maxPods, await livePods(http, name));
     });
@@ -188,12 +193,12 @@ export async function runWorkloads(log: (s: string) => void = (s) => void proces
     await http.ok('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('scale', 0));
     for (let i = 0; i < RUNS; i++) {
       const t0 = performance.now();
-      await patch(http, `${depPath('scale')}/scale`, { spec: { replicas: SCALE_TO } });
+      await http.mergePatch(`${depPath('scale')}/scale`, { spec: { replicas: SCALE_TO } });
       result.scale.push(await until(http, 'scale', (d) => d.status?.readyReplicas === SCALE_TO, t0));
       log(`skiff 0→${SCALE_TO}: ${fmtMs(result.scale[i])}`);
-      await patch(http, `${depPath('scale')}/scale`, { spec: { replicas: 0 } });
+      await http.mergePatch(`${depPath('scale')}/scale`, { spec: { replicas: 0 } });
       const t1 = performance.now();
-      while ((await livePods(http, 'scale')) + (await allPods(http, 'scale')) > 0 && performance.now() - t1 < DEADLINE_MS) await sleep(200);
+      while ((await allPods(http, 'scale')) > 0 && performance.now() - t1 < DEADLINE_MS) await sleep(200);
     }
     await http.request('DELETE', depPath('scale'));
     result.rollouts = await rollouts(http, 'roll', RUNS);
@@ -214,11 +219,6 @@ export async function runWorkloads(log: (s: string) => void = (s) => void proces
   result.swarm = await runSwarm(docker, log);
   result.loadEnd = loadavg()[0];
   return result;
-}
-
-async function allPods(http: Http, app: string): Promise<number> {
-  const list = JSON.parse((await http.ok('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=app%3D${app}`)).body.toString('utf8')) as PodList;
-  return list.items.length;
 }
 
 export function workloadRows(r: WorkloadResult): ResultRow[] {
