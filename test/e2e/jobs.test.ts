@@ -204,3 +204,23 @@ test('a CronJob resumed after missing its schedules runs only the most recent mi
     .filter((t) => t <= resumedAt);
   assert.deepEqual(missedRuns, [Math.floor(resumedAt / 60_000) * 60_000], `only the latest missed minute runs (last schedule ${last})`);
 });
+
+test('a Job pod deleted while running counts as one failure and is replaced', async () => {
+  cluster.k(['apply', '-f', '-'], { input: job('evicted', 'sleep 300', { backoffLimit: 6 }) });
+  const running = await eventually(() => {
+    const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=evicted', '-o', 'json'])) as { items: { metadata: { name: string }; status: { phase: string } }[] };
+    return pods.items.find((p) => p.status.phase === 'Running')?.metadata.name;
+  }, 60_000, 300);
+  cluster.k(['delete', 'pod', running, '--wait=false']);
+  await eventually(() => getJob('evicted').status?.failed === 1, 30_000, 300);
+  // Its replacement runs, and the failure is not counted again.
+  await eventually(() => {
+    const pods = JSON.parse(cluster.k(['get', 'pods', '-l', 'job-name=evicted', '-o', 'json'])) as { items: { metadata: { name: string }; status: { phase: string } }[] };
+    return pods.items.some((p) => p.metadata.name !== running && p.status.phase === 'Running');
+  }, 60_000, 300);
+  const j = getJob('evicted');
+  assert.equal(j.status?.failed, 1);
+  assert.equal(j.status?.active, 1);
+  assert.match(cluster.k(['describe', 'job', 'evicted']), /1 Active .* 0 Succeeded \/ 1 Failed/);
+  cluster.k(['delete', 'job', 'evicted', '--wait=false']);
+});

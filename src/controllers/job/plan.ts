@@ -131,6 +131,11 @@ interface Classified {
   failJob?: string;
 }
 
+/** A podFailurePolicy implies podReplacementPolicy Failed: pods are judged by their own outcome. */
+function onlyReplaceFailedPods(job: Job): boolean {
+  return job.spec?.podReplacementPolicy === 'Failed' || job.spec?.podFailurePolicy !== undefined;
+}
+
 function classify(job: Job, pods: Pod[]): Classified {
   const out: Classified = { active: [], succeeded: [], failed: [], ignored: [] };
   for (const pod of pods) {
@@ -143,7 +148,11 @@ function classify(job: Job, pods: Pod[]): Classified {
       }
       if (match?.action === 'FailJob' && out.failJob === undefined) out.failJob = match.message;
       out.failed.push(pod);
-    } else if (!pod.metadata?.deletionTimestamp) out.active.push(pod);
+    } else if (pod.metadata?.deletionTimestamp) {
+      // A pod deleted before it finished may never reach phase Failed, so Kubernetes counts it as failed
+      // then, unless the Job replaces only pods that really failed.
+      if (!onlyReplaceFailedPods(job)) out.failed.push(pod);
+    } else out.active.push(pod);
   }
   return out;
 }

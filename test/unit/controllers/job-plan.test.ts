@@ -207,6 +207,24 @@ test('a terminated pod is counted once: listed as uncounted with its finalizer, 
   assert.deepEqual(finished.removeFinalizers, [running]);
 });
 
+test('a pod deleted while running counts as failed once and is replaced at once, unless only failed pods are replaced', () => {
+  const deleting = pod('Running');
+  deleting.metadata = { ...deleting.metadata, deletionTimestamp: iso(NOW - 1000) };
+  const j = job({ completions: 1, parallelism: 1, backoffLimit: 6 }, { startTime: iso(NOW - 5000) });
+  const p = planJob(j, [deleting], NOW);
+  assert.equal(p.status.failed, 1);
+  assert.deepEqual(p.status.uncountedTerminatedPods, { failed: [deleting.metadata?.uid] });
+  assert.deepEqual(p.removeFinalizers, [deleting]);
+  // Seen again before its finalizer is gone: not counted twice.
+  assert.equal(planJob({ ...j, status: p.status }, [deleting], NOW).status.failed, 1);
+  // With backoffLimit 0 the deletion fails the Job.
+  const strict = planJob(job({ backoffLimit: 0 }, { startTime: iso(NOW - 5000) }), [deleting], NOW);
+  assert.ok(strict.status.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'));
+  // podReplacementPolicy Failed (and any podFailurePolicy) judges a pod only by its own outcome.
+  const failedOnly = planJob(job({ podReplacementPolicy: 'Failed' }, { startTime: iso(NOW - 5000) }), [deleting], NOW);
+  assert.equal(failedOnly.status.failed ?? 0, 0);
+});
+
 test('ttlSecondsAfterFinished: wait until finish + ttl, then delete; unfinished or unset Jobs stay', () => {
   const finished = job({ ttlSecondsAfterFinished: 10 }, { conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: iso(NOW - 4000) }] });
   assert.deepEqual(planTtl(finished, NOW), { type: 'wait', ms: 6000 });
