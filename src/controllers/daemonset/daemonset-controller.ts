@@ -8,7 +8,7 @@ import type { ControllerRevision, DaemonSet, ReplicaSet } from 'kubernetes-types
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../api/machinery/errors.js';
 import { deepCopy, deepEqual, keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
-import { fromLabelSelector, matchesLabels } from '../../api/machinery/selectors.js';
+import { fromLabelSelector } from '../../api/machinery/selectors.js';
 import { EventRecorder, involvedObjectOf } from '../../client/events.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
@@ -16,6 +16,7 @@ import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { claimRevisions, deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
 import { CONTROLLER_REVISION_HASH_LABEL, hashOf, ownedRevisions, revisionsToPrune } from '../history/revision.js';
+import { ControlLoop, controllerIn, ownersSelecting } from '../control-loop.js';
 import { ControllerExpectations } from '../replicaset/expectations.js';
 import { adoptPods, releasePods } from '../ownership/pod-adoption.js';
 import { SLOW_START_INITIAL_BATCH, claimPods, controllerRefOf, slowStartBatch } from '../replicaset/plan.js';
@@ -46,7 +47,7 @@ export class DaemonSetController {
   readonly expectations: ControllerExpectations;
   private readonly client: DaemonSetClient;
   private readonly now: () => number;
-  private running = true;
+  private readonly loop: ControlLoop;
 
   static forClient(client: KubeClient): DaemonSetController {
     return new DaemonSetController({
@@ -60,6 +61,7 @@ export class DaemonSetController {
     this.client = deps.client;
     this.now = deps.now ?? Date.now;
     this.expectations = new ControllerExpectations(this.now);
+    this.loop = new ControlLoop(this.queue, [deps.daemonSets, deps.pods, deps.nodes, deps.revisions], (key) => this.syncHandler(key), deps.workers);
     deps.daemonSets.addEventHandler({
       onAdd: (ds) => this.enqueue(ds),
       onUpdate: (_o, ds) => this.enqueue(ds),
@@ -111,19 +113,12 @@ export class DaemonSetController {
     deps.revisions.addEventHandler({ onAdd: revisionChanged, onDelete: revisionChanged });
   }
 
-  private informers(): SharedInformer<KObject>[] {
-    return [this.deps.daemonSets, this.deps.pods, this.deps.nodes, this.deps.revisions];
-  }
-
   start(): void {
-    for (const i of this.informers()) i.start();
-    void this.run();
+    this.loop.start();
   }
 
   stop(): void {
-    this.running = false;
-    this.queue.shutDown();
-    for (const i of this.informers()) i.stop();
+    this.loop.stop();
   }
 
   private enqueue(ds: KObject): void {
@@ -132,28 +127,15 @@ export class DaemonSetController {
 
   /** An orphan may be adopted by any DaemonSet that selects it. */
   private orphanChanged(pod: KObject): void {
-    if (controllerRefOf(pod)) return;
-    for (const ds of this.deps.daemonSets.list()) {
-      const sel = fromLabelSelector((ds as DaemonSet).spec?.selector);
-      if (ds.metadata.namespace === pod.metadata.namespace && sel.length > 0 && matchesLabels(sel, pod.metadata.labels)) this.enqueue(ds);
-    }
+    if (!controllerRefOf(pod)) ownersSelecting(this.deps.daemonSets, pod).forEach((ds) => this.enqueue(ds));
   }
 
-  /** The DaemonSet controlling an object, if it is in the cache with that uid. */
   private ownerOf(obj: KObject): KObject | undefined {
-    const ref = controllerRefOf(obj);
-    if (!ref || ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.deps.daemonSets.get(`${obj.metadata.namespace ?? ''}/${ref.name}`);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
+    return controllerIn(this.deps.daemonSets, 'DaemonSet', obj);
   }
 
-  async run(): Promise<void> {
-    await Promise.all(this.informers().map((i) => i.waitForSync()));
-    await Promise.all(Array.from({ length: this.deps.workers ?? 2 }, () => this.worker()));
-  }
-
-  private async worker(): Promise<void> {
-    while (this.running && (await this.queue.processNextWorkItem((key) => this.syncHandler(key))));
+  run(): Promise<void> {
+    return this.loop.run();
   }
 
   /** Overridable in tests. */

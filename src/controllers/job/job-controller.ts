@@ -12,6 +12,7 @@ import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
 import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { ControlLoop, controllerIn } from '../control-loop.js';
 import { ControllerExpectations } from '../replicaset/expectations.js';
 import { controllerRefOf, slowStartBatch, SLOW_START_INITIAL_BATCH } from '../replicaset/plan.js';
 import type { ControllerClient, EventSink, SharedInformer } from '../replicaset/replicaset-controller.js';
@@ -40,7 +41,7 @@ export class JobController {
   readonly queue = new WorkQueue('job');
   readonly expectations: ControllerExpectations;
   private readonly now: () => number;
-  private running = true;
+  private readonly loop: ControlLoop;
 
   /** Builds the controller with its own informers, as the controller manager runs it. */
   static forClient(client: KubeClient): JobController {
@@ -53,6 +54,7 @@ export class JobController {
   constructor(private readonly deps: JobControllerDeps) {
     this.now = deps.now ?? Date.now;
     this.expectations = new ControllerExpectations(this.now);
+    this.loop = new ControlLoop(this.queue, [deps.jobs, deps.pods], (key) => this.syncHandler(key), deps.workers);
     deps.jobs.addEventHandler({
       onAdd: (j) => this.enqueue(j),
       onUpdate: (_o, j) => this.enqueue(j),
@@ -84,28 +86,19 @@ export class JobController {
   }
 
   start(): void {
-    this.deps.jobs.start();
-    this.deps.pods.start();
-    void this.run();
+    this.loop.start();
   }
 
   stop(): void {
-    this.running = false;
-    this.queue.shutDown();
-    this.deps.jobs.stop();
-    this.deps.pods.stop();
+    this.loop.stop();
   }
 
   private enqueue(job: KObject): void {
     this.queue.add(keyFor(job));
   }
 
-  /** The Job a pod's controller reference points at, if it is in the cache with that uid. */
   private jobOf(pod: Pod): KObject | undefined {
-    const ref = controllerRefOf(pod);
-    if (!ref || ref.kind !== 'Job') return undefined;
-    const job = this.deps.jobs.get(`${pod.metadata?.namespace ?? ''}/${ref.name}`);
-    return job && job.metadata.uid === ref.uid ? job : undefined;
+    return controllerIn(this.deps.jobs, 'Job', pod as KObject);
   }
 
   /** A pod holding our finalizer whose Job the cache does not know: the Job may be gone for good. */
@@ -120,13 +113,8 @@ export class JobController {
     this.enqueue(job);
   }
 
-  async run(): Promise<void> {
-    await Promise.all([this.deps.jobs.waitForSync(), this.deps.pods.waitForSync()]);
-    await Promise.all(Array.from({ length: this.deps.workers ?? 2 }, () => this.worker()));
-  }
-
-  private async worker(): Promise<void> {
-    while (this.running && (await this.queue.processNextWorkItem((key) => this.syncHandler(key))));
+  run(): Promise<void> {
+    return this.loop.run();
   }
 
   /** Overridable in tests. */

@@ -9,7 +9,7 @@ import type { ControllerRevision, ReplicaSet, StatefulSet } from 'kubernetes-typ
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../api/machinery/errors.js';
 import { deepCopy, deepEqual, keyFor, splitKey, type KObject } from '../../api/machinery/object.js';
-import { fromLabelSelector, matchesLabels } from '../../api/machinery/selectors.js';
+import { fromLabelSelector } from '../../api/machinery/selectors.js';
 import { EventRecorder, involvedObjectOf, type InvolvedObject } from '../../client/events.js';
 import { Informer } from '../../client/informer.js';
 import type { KubeClient } from '../../client/rest-client.js';
@@ -17,6 +17,7 @@ import { Refs } from '../../client/resources.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { claimRevisions, deleteRevisions, ensureUpdateRevision, type HistoryClient } from '../history/history-writer.js';
 import { CONTROLLER_REVISION_HASH_LABEL, ownedRevisions, revisionsToPrune } from '../history/revision.js';
+import { ControlLoop, controllerIn, ownersSelecting } from '../control-loop.js';
 import { adoptPods, releasePods } from '../ownership/pod-adoption.js';
 import { claimPods, controllerRefOf } from '../replicaset/plan.js';
 import type { EventSink, SharedInformer } from '../replicaset/replicaset-controller.js';
@@ -46,7 +47,7 @@ export class StatefulSetController {
   readonly queue = new WorkQueue('statefulset');
   private readonly client: StatefulSetClient;
   private readonly now: () => number;
-  private running = true;
+  private readonly loop: ControlLoop;
 
   static forClient(client: KubeClient): StatefulSetController {
     return new StatefulSetController({
@@ -59,12 +60,13 @@ export class StatefulSetController {
   constructor(private readonly deps: StatefulSetControllerDeps) {
     this.client = deps.client;
     this.now = deps.now ?? Date.now;
+    this.loop = new ControlLoop(this.queue, [deps.statefulSets, deps.pods, deps.claims, deps.revisions], (key) => this.syncHandler(key), deps.workers);
     deps.statefulSets.addEventHandler({ onAdd: (s) => this.enqueue(s), onUpdate: (_o, s) => this.enqueue(s), onDelete: (s) => this.enqueue(s) });
     const owned = (o: KObject): void => {
       const set = this.ownerOf(o);
       if (set) this.enqueue(set);
       // An orphan may be adopted by any set that selects it.
-      else if (!controllerRefOf(o)) this.selecting(o).forEach((s) => this.enqueue(s));
+      else if (!controllerRefOf(o)) ownersSelecting(deps.statefulSets, o).forEach((s) => this.enqueue(s));
     };
     deps.pods.addEventHandler({
       onAdd: owned,
@@ -85,47 +87,24 @@ export class StatefulSetController {
     deps.claims.addEventHandler({ onAdd: claimChanged, onDelete: claimChanged });
   }
 
-  private informers(): SharedInformer<KObject>[] {
-    return [this.deps.statefulSets, this.deps.pods, this.deps.claims, this.deps.revisions];
-  }
-
   start(): void {
-    for (const i of this.informers()) i.start();
-    void this.run();
+    this.loop.start();
   }
 
   stop(): void {
-    this.running = false;
-    this.queue.shutDown();
-    for (const i of this.informers()) i.stop();
+    this.loop.stop();
   }
 
   private enqueue(set: KObject): void {
     this.queue.add(keyFor(set));
   }
 
-  /** Sets whose selector matches an object's labels. */
-  private selecting(pod: KObject): KObject[] {
-    return this.deps.statefulSets.list().filter((s) => {
-      const sel = fromLabelSelector((s as StatefulSet).spec?.selector);
-      return s.metadata.namespace === pod.metadata.namespace && sel.length > 0 && matchesLabels(sel, pod.metadata.labels);
-    });
-  }
-
   private ownerOf(obj: KObject): KObject | undefined {
-    const ref = controllerRefOf(obj);
-    if (!ref || ref.kind !== 'StatefulSet') return undefined;
-    const set = this.deps.statefulSets.get(`${obj.metadata.namespace ?? ''}/${ref.name}`);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
+    return controllerIn(this.deps.statefulSets, 'StatefulSet', obj);
   }
 
-  async run(): Promise<void> {
-    await Promise.all(this.informers().map((i) => i.waitForSync()));
-    await Promise.all(Array.from({ length: this.deps.workers ?? 2 }, () => this.worker()));
-  }
-
-  private async worker(): Promise<void> {
-    while (this.running && (await this.queue.processNextWorkItem((key) => this.syncHandler(key))));
+  run(): Promise<void> {
+    return this.loop.run();
   }
 
   /** Overridable in tests. */
