@@ -2,11 +2,11 @@
  * Builds the route table from Services and EndpointSlices (pure): every proxied Service port mapped to the
  * endpoints that may get traffic, chosen by the slices' ready / serving / terminating conditions.
  */
+import { SERVICE_NAME_LABEL } from '../api/machinery/endpointslice-labels.js';
 import { SERVED_IN_PROCESS_ANNOTATION } from '../api/servicenet/cluster-services.js';
 import type { Endpoint, EndpointSlice, ProxyMode, RouteTable, Service, ServicePortRoute } from './types.js';
 
 /** The label that ties an EndpointSlice to its Service. */
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 type ServicePort = NonNullable<NonNullable<Service['spec']>['ports']>[number];
 

@@ -3,6 +3,7 @@
  * in default (first address of the service range, port 443 to the API server) and `kube-dns` in
  * kube-system (tenth address, port 53 over UDP and TCP), with the Endpoints behind them.
  */
+import { SERVICE_NAME_LABEL } from '../machinery/endpointslice-labels.js';
 import type { KObject } from '../machinery/object.js';
 import { dnsServiceIP, kubernetesServiceIP } from './allocators.js';
 import type { Cidr } from './cidr.js';
@@ -47,7 +48,7 @@ export function kubernetesEndpoints(api: ApiEndpoint): KObject {
 export function kubernetesEndpointSlice(api: ApiEndpoint): KObject {
   return {
     apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { [SERVICE_NAME_LABEL]: 'kubernetes' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [api.ip], conditions: { ready: true } }],
     ports: [{ name: 'https', port: api.port, protocol: 'TCP' }],

@@ -7,12 +7,12 @@
 import type { EndpointPort as CoreEndpointPort, Endpoints, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { deepEqual, type KObject } from '../../api/machinery/object.js';
+import { MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from '../../api/machinery/endpointslice-labels.js';
 import {
   isPodReady, isTerminating, podHostname, podPorts, selectedPods, serviceLabels, shouldPodBeEndpoint,
 } from '../endpoints/plan.js';
 
-export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
-export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export { MANAGED_BY_LABEL, SERVICE_NAME_LABEL };
 export const CONTROLLER_NAME = 'endpointslice-controller.k8s.io';
 export const MIRRORING_CONTROLLER_NAME = 'endpointslicemirroring-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
