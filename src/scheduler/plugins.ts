@@ -191,11 +191,6 @@ export function nodeName(pod: Pod, info: NodeInfo): FilterResult {
   return !want || want === info.node.metadata?.name ? { ok: true } : { ok: false, reason: "node(s) didn't match the requested node name" };
 }
 
-/** In Kubernetes' order; the first failing filter names the node's reason. `all` is the whole snapshot. */
-export const FILTERS: ((pod: Pod, info: NodeInfo, all: NodeInfo[]) => FilterResult)[] = [
-  (_p, i) => nodeReady(i), nodeUnschedulable, nodeName, nodeSelector, taintToleration, hostPorts, resourcesFit, podAffinity, podAntiAffinity,
-];
-
 /** Least allocated: more free CPU and memory after placing the pod scores higher (0..100). */
 export function leastAllocated(pod: Pod, info: NodeInfo): number {
   const have = allocatable(info.node);

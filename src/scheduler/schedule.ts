@@ -1,6 +1,16 @@
 /** Picks a node for a pod: every filter must pass, then weighted, normalized scores rank the rest. Pure. */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { FILTERS, leastAllocated, ownerPodsOn, preferredNodeAffinity, preferredPodAntiAffinity, type NodeInfo } from './plugins.js';
+import {
+  hostPorts, leastAllocated, nodeName, nodeReady, nodeSelector, nodeUnschedulable, ownerPodsOn, podAffinity, podAntiAffinity,
+  preferredNodeAffinity, preferredPodAntiAffinity, resourcesFit, taintToleration, type FilterResult, type NodeInfo,
+} from './plugins.js';
+import { podTopologySpread, topologySpreadScore } from './topology-spread.js';
+
+/** In Kubernetes' order; the first failing filter names the node's reason. `all` is the whole snapshot. */
+const FILTERS: ((pod: Pod, info: NodeInfo, all: NodeInfo[]) => FilterResult)[] = [
+  (_p, i) => nodeReady(i), nodeUnschedulable, nodeName, nodeSelector, taintToleration, hostPorts, resourcesFit,
+  podTopologySpread, podAffinity, podAntiAffinity,
+];
 
 export interface ScheduleResult {
   node?: string;
@@ -52,10 +62,11 @@ export function schedule(pod: Pod, nodes: NodeInfo[]): ScheduleResult {
   const spread = normalize(feasible.map((i) => ownerPodsOn(pod, i)), true);
   const nodeAff = normalize(feasible.map((i) => preferredNodeAffinity(pod, i)));
   const antiAff = normalize(feasible.map((i) => preferredPodAntiAffinity(pod, i, nodes)));
+  const topology = normalize(feasible.map((i) => topologySpreadScore(pod, i, nodes)), true);
   let best = 0;
   let bestScore = -1;
   feasible.forEach((info, i) => {
-    const s = least[i] + 2 * spread[i] + 2 * nodeAff[i] + 2 * antiAff[i];
+    const s = least[i] + 2 * spread[i] + 2 * nodeAff[i] + 2 * antiAff[i] + 2 * topology[i];
     // Ties go to the node name that sorts first, so placement is deterministic.
     if (s > bestScore || (s === bestScore && (info.node.metadata?.name ?? '') < (feasible[best].node.metadata?.name ?? ''))) {
       best = i;

@@ -20,7 +20,7 @@ interface NodeView {
   status: { conditions?: { type: string; status: string; reason?: string; message?: string }[] };
 }
 
-function deployment(name: string, replicas: number, extra: { affinity?: object; tolerations?: object[] } = {}): string {
+function deployment(name: string, replicas: number, extra: { affinity?: object; tolerations?: object[]; topologySpreadConstraints?: object[] } = {}): string {
   return JSON.stringify({
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
     spec: {
@@ -29,6 +29,7 @@ function deployment(name: string, replicas: number, extra: { affinity?: object; 
         metadata: { labels: { app: name } },
         spec: {
           terminationGracePeriodSeconds: 2, ...(extra.affinity ? { affinity: extra.affinity } : {}), ...(extra.tolerations ? { tolerations: extra.tolerations } : {}),
+          ...(extra.topologySpreadConstraints ? { topologySpreadConstraints: extra.topologySpreadConstraints } : {}),
           // A shell that exits on TERM, so evictions finish quickly.
           containers: [{ name: 'c', image: 'skiff/busybox:1.36', command: ['sh', '-c', "trap 'exit 0' TERM; while true; do sleep 1; done"] }],
         },
@@ -37,7 +38,7 @@ function deployment(name: string, replicas: number, extra: { affinity?: object; 
   });
 }
 
-describe('nodes and scheduling', { timeout: 420_000 }, () => {
+describe('nodes and scheduling', { timeout: 540_000 }, () => {
   let cluster: Cluster;
   let agent: ChildProcess | undefined;
   let agentDir: string | undefined;
@@ -122,6 +123,21 @@ describe('nodes and scheduling', { timeout: 420_000 }, () => {
     const events = cluster.k(['get', 'events', '--field-selector', `involvedObject.name=${pending.metadata.name},reason=FailedScheduling`, '-o', 'jsonpath={.items[*].message}']);
     assert.match(events, /0\/3 nodes are available/);
     cluster.k(['delete', 'deployment', 'solo', '--wait=false']);
+  });
+
+  it('topologySpreadConstraints DoNotSchedule holds maxSkew 1 against a strong preference for one node', async () => {
+    // Without the constraint every replica would follow the preference to the control-plane node.
+    const affinity = { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchFields: [{ key: 'metadata.name', operator: 'In', values: [cp] }] } }] } };
+    const topologySpreadConstraints = [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'even' } } }];
+    const applied = cluster.kubectl(['apply', '-f', '-'], { input: deployment('even', 6, { affinity, topologySpreadConstraints }) });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.doesNotMatch(applied.stderr, /Warning/, 'topologySpreadConstraints is acted on, so no unsupported-field warning');
+    const list = await eventually(() => {
+      const r = running('app=even');
+      return r.length === 6 ? r : undefined;
+    }, 90_000, 500);
+    assert.deepEqual([...perNode(list).entries()].sort(), [[cp, 2], [w1, 2], [w2, 2]].sort());
+    cluster.k(['delete', 'deployment', 'even', '--wait=false']);
   });
 
   it('cordon keeps new pods off a node; uncordon lets them back', async () => {

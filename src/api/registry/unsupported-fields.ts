@@ -7,7 +7,7 @@ import type { ResourceDefinition } from './resources.js';
 
 /** Pod spec fields with no effect on a single-engine node. */
 const POD_SPEC_UNSUPPORTED = [
-  'topologySpreadConstraints', 'runtimeClassName', 'overhead', 'readinessGates', 'schedulingGates',
+  'runtimeClassName', 'overhead', 'readinessGates', 'schedulingGates',
   'resourceClaims', 'os', 'hostUsers', 'setHostnameAsFQDN', 'preemptionPolicy', 'priorityClassName',
 ];
 

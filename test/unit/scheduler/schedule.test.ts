@@ -110,3 +110,64 @@ describe('scheduler scores', () => {
     assert.equal(fitErrorMessage(0, []), '0/0 nodes are available. preemption: 0/0 nodes are available: no nodes available to schedule pods.');
   });
 });
+
+describe('pod topology spread', () => {
+  const spread = (when: 'DoNotSchedule' | 'ScheduleAnyway', extra: Record<string, unknown> = {}): Pod['spec'] => ({
+    containers: [{ name: 'c', image: 'x' }],
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: when, labelSelector: { matchLabels: { app: 'web' } }, ...extra }],
+  });
+  const web = (): Pod => pod({ containers: [{ name: 'c', image: 'x' }] }, { app: 'web' });
+
+  it('DoNotSchedule keeps every domain within maxSkew of the emptiest, with the Kubernetes reason', () => {
+    const a = info(node('a'), [web(), web()]);
+    const b = info(node('b'), [web()]);
+    const c = info(node('c'), [web()]);
+    // a would hold 3 against a minimum of 1: skew 2 > 1. b and c are fine.
+    assert.notEqual(schedule(pod(spread('DoNotSchedule'), { app: 'web' }), [a, b, c]).node, 'a');
+    const full = schedule(pod(spread('DoNotSchedule'), { app: 'web' }), [a]);
+    assert.equal(full.node, 'a', 'a single domain is its own minimum');
+    const onlyA = schedule(pod(spread('DoNotSchedule'), { app: 'web' }), [a, info(node('b'), [web(), web()]), info(node('c'), [web()])]);
+    assert.equal(onlyA.node, 'c');
+    const none = schedule(pod({ ...spread('DoNotSchedule'), nodeName: 'a' }, { app: 'web' }), [a, b, c]);
+    assert.match(none.message ?? '', /1 node\(s\) didn't match pod topology spread constraints, 2 node\(s\) didn't match the requested node name/);
+  });
+
+  it('nodes without the topology key are not domains and cannot take the pod', () => {
+    const keyless = node('x');
+    delete keyless.metadata!.labels!['kubernetes.io/hostname'];
+    const r = schedule(pod(spread('DoNotSchedule'), { app: 'web' }), [info(keyless)]);
+    assert.match(r.message ?? '', /didn't match pod topology spread constraints \(missing required label\)/);
+  });
+
+  it('minDomains above the number of domains makes the minimum 0', () => {
+    const a = info(node('a'), [web()]);
+    const r = schedule(pod(spread('DoNotSchedule', { minDomains: 3 }), { app: 'web' }), [a, info(node('b'), [web()])]);
+    assert.equal(r.node, undefined, 'each domain would hold 2 against a minimum of 0');
+  });
+
+  it('the pod node selector limits the domains (nodeAffinityPolicy Honor), Ignore counts every node', () => {
+    const a = info(node('a', { labels: { disk: 'ssd' } }), [web()]);
+    const b = info(node('b'));
+    const honor = schedule(pod({ ...spread('DoNotSchedule'), nodeSelector: { disk: 'ssd' } }, { app: 'web' }), [a, b]);
+    assert.equal(honor.node, 'a', 'b is not a domain for this pod, so a is the minimum');
+    const ignore = schedule(pod({ ...spread('DoNotSchedule', { nodeAffinityPolicy: 'Ignore' }), nodeSelector: { disk: 'ssd' } }, { app: 'web' }), [a, b]);
+    assert.equal(ignore.node, undefined, 'counting b (0), a would reach skew 2');
+  });
+
+  it('ScheduleAnyway prefers the domain with fewer matching pods but never blocks', () => {
+    const a = info(node('a'), [web(), web()]);
+    const b = info(node('b'), [web()]);
+    assert.equal(schedule(pod(spread('ScheduleAnyway'), { app: 'web' }), [a, b]).node, 'b');
+    assert.equal(schedule(pod(spread('ScheduleAnyway'), { app: 'web' }), [a]).node, 'a');
+  });
+
+  it('pods of other namespaces, other labels or being deleted do not count', () => {
+    const other = pod({ containers: [] }, { app: 'web' });
+    other.metadata!.namespace = 'elsewhere';
+    const leaving = web();
+    leaving.metadata!.deletionTimestamp = '2026-01-01T00:00:00Z';
+    const a = info(node('a'), [other, leaving, pod({ containers: [] }, { app: 'db' })]);
+    const b = info(node('b'));
+    assert.equal(schedule(pod(spread('DoNotSchedule'), { app: 'web' }), [a, b]).node, 'a');
+  });
+});
