@@ -4,15 +4,14 @@
  */
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import type { Registry } from 'prom-client';
 import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
-import { kubeStateRegistry } from './kube-state.js';
+import { KubeStateMetrics } from './kube-state.js';
 import { podTargets, type TargetGroup } from './pod-discovery.js';
 
 export class ClusterStateMetrics {
-  readonly registry: Registry;
+  readonly exposition: KubeStateMetrics;
   private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly deployments: Informer;
@@ -21,7 +20,7 @@ export class ClusterStateMetrics {
     this.pods = new Informer(client, Refs.pods);
     this.nodes = new Informer(client, Refs.nodes);
     this.deployments = new Informer(client, Refs.deployments);
-    this.registry = kubeStateRegistry({
+    this.exposition = new KubeStateMetrics({
       pods: () => this.pods.list() as Pod[],
       nodes: () => this.nodes.list() as Node[],
       deployments: () => this.deployments.list() as Deployment[],

@@ -1,23 +1,23 @@
 /**
  * The scrape endpoints the API server serves, one per component: each path exposes exactly one
- * Registry (no global registry). Components running in the `skiff up` process mount theirs here,
- * so one address, one CA and one bearer token reach all of them.
+ * Registry or hand-written exposition (no global registry). Components running in the `skiff up`
+ * process mount theirs here, so one address, one CA and one bearer token reach all of them.
  */
 import type { ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { Exposition } from './exposition-text.js';
 
 /** The Prometheus text exposition format every endpoint answers with. */
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export class MetricsEndpoints {
-  private readonly registries = new Map<string, () => Registry | undefined>();
+  private readonly registries = new Map<string, () => Exposition | undefined>();
   private readonly documents = new Map<string, () => unknown>();
 
   /**
    * Serves a component's registry at `path` (for example `/metrics/proxy`). A function is asked on each
    * scrape: components that run only while they hold their leader Lease have no registry in between.
    */
-  mount(path: string, registry: Registry | (() => Registry | undefined)): void {
+  mount(path: string, registry: Exposition | (() => Exposition | undefined)): void {
     if (this.registries.has(path) || this.documents.has(path)) throw new Error(`metrics path ${path} is already mounted`);
     this.registries.set(path, typeof registry === 'function' ? registry : () => registry);
   }

@@ -35,7 +35,7 @@ export function mountClusterMetrics(o: ClusterMetricsOptions): ClusterMetrics {
   const endpoints = api.metricsEndpoints;
   endpoints.mount(COMPONENT_PATHS['controller-manager'], o.controllers);
   endpoints.mount(COMPONENT_PATHS.scheduler, o.scheduler);
-  endpoints.mount(COMPONENT_PATHS['kube-state-metrics'], state.registry);
+  endpoints.mount(COMPONENT_PATHS['kube-state-metrics'], state.exposition);
   const address = new URL(api.url).host;
   endpoints.mountJson(SD_PATHS.kubelet, () => nodeTargets(address, state.nodeNames(), 'metrics'));
   endpoints.mountJson(SD_PATHS.cadvisor, () => nodeTargets(address, state.nodeNames(), 'metrics/cadvisor'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { kubeStateRegistry } from '../../../src/metrics/kube-state.js';
+import { KubeStateMetrics } from '../../../src/metrics/kube-state.js';
 import { podTargets } from '../../../src/metrics/pod-discovery.js';
 import { nodeTargets, prometheusConfig } from '../../../src/metrics/scrape-config.js';
 import { SchedulerMetrics } from '../../../src/scheduler/metrics.js';
@@ -27,8 +27,8 @@ test('kube-state series are computed from the caches at scrape time and pass pro
   let pods: Pod[] = [pod('a'), pod('b', { status: { phase: 'Pending', containerStatuses: [{ name: 'app', ready: false, restartCount: 0, image: 'b', imageID: '', state: { waiting: { reason: 'ImagePullBackOff' } } }] } })];
   const nodes: Node[] = [{ metadata: { name: 'n1' }, status: { conditions: [{ type: 'Ready', status: 'True' }], allocatable: { cpu: '2', memory: '4Gi', pods: '110' } } }];
   const deployments: Deployment[] = [{ metadata: { name: 'web', namespace: 'default', generation: 2 }, spec: { replicas: 3, selector: {}, template: {} }, status: { availableReplicas: 2, replicas: 3, observedGeneration: 2 } }];
-  const registry = kubeStateRegistry({ pods: () => pods, nodes: () => nodes, deployments: () => deployments });
-  let text = await registry.metrics();
+  const state = new KubeStateMetrics({ pods: () => pods, nodes: () => nodes, deployments: () => deployments });
+  let text = await state.metrics();
   assert.equal(sample(text, 'kube_pod_status_phase', { pod: 'a', phase: 'Running' }), 1);
   assert.equal(sample(text, 'kube_pod_status_phase', { pod: 'a', phase: 'Pending' }), 0);
   assert.equal(sample(text, 'kube_pod_status_phase', { pod: 'b', phase: 'Pending' }), 1);
@@ -42,7 +42,7 @@ test('kube-state series are computed from the caches at scrape time and pass pro
   assert.equal(sample(text, 'kube_node_status_allocatable', { node: 'n1', resource: 'memory', unit: 'byte' }), 4 * 2 ** 30);
   assertPromtoolClean(text, '/metrics/state');
   pods = [pod('a')];
-  text = await registry.metrics();
+  text = await state.metrics();
   assert.equal(sample(text, 'kube_pod_status_phase', { pod: 'b' }), undefined, 'a deleted pod leaves no series');
 });
 
