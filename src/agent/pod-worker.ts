@@ -78,8 +78,8 @@ export class PodWorker {
     return { sandboxes, containers };
   }
 
-  /** Brings the pod's containers to what its spec wants, then reports status. */
-  async sync(pod: Pod): Promise<void> {
+  /** Brings the pod's containers to what its spec wants, then reports status. `listed`: its state from a fresh node-wide listing. */
+  async sync(pod: Pod, listed?: PodRuntimeState): Promise<void> {
     if (pod.metadata?.deletionTimestamp) {
       const drain = endpointDrainDelay(pod, this.deps.now().getTime());
       if (drain > 0) await new Promise((r) => setTimeout(r, drain));
@@ -89,7 +89,7 @@ export class PodWorker {
     }
     const d = this.deps;
     const now = d.now().getTime();
-    let state = await this.state();
+    let state = listed ?? await this.state();
     const actions = computePodActions(pod, state, {
       now,
       inBackoff: (name) => d.crashBackoff.isInBackoff(this.backoffKey(name), now),
@@ -151,13 +151,17 @@ export class PodWorker {
     }
 
     const sandbox = readySandbox(state);
+    let started = false;
     for (const start of actions.start) {
       if (!sandbox) break;
+      started = true;
       await this.startContainer(pod, start, sandbox.id, sandbox.ip, volumes, images.get(findContainer(pod, start.name)?.image ?? ''));
       // Init containers run one at a time: the next sync looks at how this one ended.
       if (start.init) break;
     }
-    await this.report(pod, await this.state());
+    // A sync that changed nothing in the engine reports what it read: a resync of a running pod costs no relist.
+    const changed = started || actions.createSandbox || actions.kill.length > 0;
+    await this.report(pod, changed ? await this.state() : state);
   }
 
   /** `old` is the state the plan was made from (fresh: read at the start of this sync), so no relist is needed here. */
