@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
+import './deferred-modules.js';
 import Docker from 'dockerode';
 import { readCgroupV1Stats } from './cgroup-stats.js';
 import {
