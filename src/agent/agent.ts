@@ -99,6 +99,7 @@ export class NodeAgent {
   private stopped = false;
   private lastStatusReport = 0;
   private lease?: KObject;
+  private machine?: Omit<HostFacts, 'runtimeVersion' | 'kubeletVersion' | 'internalIP' | 'agentPort' | 'maxPods'>;
 
   constructor(private readonly opts: NodeAgentOptions) {
     this.pods = new Informer(opts.client, Refs.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
@@ -201,10 +202,14 @@ export class NodeAgent {
   }
 
   private facts(): HostFacts {
-    return {
+    // The machine's identity is read once, as the kubelet reads its machine info at start; only the runtime's can change.
+    this.machine ??= {
       cpus: cpus().length, memoryBytes: totalmem(), hostname: hostname(), kernelVersion: release(), osImage: osImage(),
       architecture: process.arch === 'x64' ? 'amd64' : process.arch, machineID: readOr('/etc/machine-id', 'unknown'),
-      bootID: readOr('/proc/sys/kernel/random/boot_id', 'unknown'), runtimeVersion: this.runtimeVersion,
+      bootID: readOr('/proc/sys/kernel/random/boot_id', 'unknown'),
+    };
+    return {
+      ...this.machine, runtimeVersion: this.runtimeVersion,
       kubeletVersion: this.opts.kubeletVersion, internalIP: this.opts.hostIP, agentPort: this.opts.agentPort, maxPods: 110,
     };
   }
