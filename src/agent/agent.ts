@@ -99,6 +99,8 @@ export class NodeAgent {
   private stopped = false;
   private lastStatusReport = 0;
   private lease?: KObject;
+  /** The pod informer's first listing was handed out: later additions are pods new to this node. */
+  private podsListed = false;
   private machine?: Omit<HostFacts, 'runtimeVersion' | 'kubeletVersion' | 'internalIP' | 'agentPort' | 'maxPods'>;
 
   constructor(private readonly opts: NodeAgentOptions) {
@@ -160,6 +162,7 @@ export class NodeAgent {
     this.intervals.push(setInterval(() => void this.resync().catch(() => undefined), this.opts.resyncMs ?? RESYNC_MS));
     for (const t of this.intervals) t.unref();
     await this.pods.waitForSync();
+    this.podsListed = true;
     await this.cleanupOrphans();
   }
 
@@ -298,7 +301,11 @@ export class NodeAgent {
   private onPod(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     this.opts.probes.addPod(pod);
-    this.dispatch(uid, pod);
+    // A pod first bound after the initial listing, never synced and with no container reported, has nothing in the
+    // engine yet: its first sync starts creating the sandbox without a listing. (Were it wrong, the sandbox's name
+    // would clash, the create fail and the retry list as usual.)
+    const isNew = this.podsListed && !this.workers.has(uid) && !this.syncedAt.has(uid) && !pod.status?.containerStatuses?.length;
+    this.dispatch(uid, pod, isNew ? { sandboxes: [], containers: [] } : undefined);
   }
 
   private onPodGone(pod: Pod): void {
