@@ -17,6 +17,7 @@ import { LABEL_CLUSTER, LABEL_NODE, LABEL_POD_UID, RuntimeUnavailableError, type
 import { Backoff } from './backoff.js';
 import type { BuildContainerConfig, ConfigSources, VolumeManagerApi } from './contracts.js';
 import { hostHealth, nodeLabels, nodeStatus, type HostFacts } from './node-status.js';
+import type { PodRuntimeState } from './pod-actions.js';
 import { PodWorker, type PodWorkerDeps } from './pod-worker.js';
 
 export interface ProbeManagerApi {
@@ -82,7 +83,9 @@ function osImage(): string {
 export class NodeAgent {
   private readonly workers = new Map<string, PodWorker>();
   private readonly busy = new Map<string, Promise<void>>();
-  private readonly pending = new Map<string, Pod | undefined>();
+  private readonly pending = new Map<string, { pod: Pod | undefined; listed?: PodRuntimeState }>();
+  /** When each pod's last sync ended (performance.now()): a listing older than that is stale for it. */
+  private readonly syncedAt = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastStatus = new Map<string, unknown>();
   private readonly pods: Informer<KObject>;
@@ -95,6 +98,10 @@ export class NodeAgent {
   private runtimeVersion = 'docker://unknown';
   private stopped = false;
   private lastStatusReport = 0;
+  private lease?: KObject;
+  /** The pod informer's first listing was handed out: later additions are pods new to this node. */
+  private podsListed = false;
+  private machine?: Omit<HostFacts, 'runtimeVersion' | 'kubeletVersion' | 'internalIP' | 'agentPort' | 'maxPods'>;
 
   constructor(private readonly opts: NodeAgentOptions) {
     this.pods = new Informer(opts.client, Refs.pods, { fieldSelector: `spec.nodeName=${opts.nodeName}` });
@@ -155,6 +162,7 @@ export class NodeAgent {
     this.intervals.push(setInterval(() => void this.resync().catch(() => undefined), this.opts.resyncMs ?? RESYNC_MS));
     for (const t of this.intervals) t.unref();
     await this.pods.waitForSync();
+    this.podsListed = true;
     await this.cleanupOrphans();
   }
 
@@ -173,7 +181,7 @@ export class NodeAgent {
     return this.pods.get(`${namespace}/${name}`) as Pod | undefined;
   }
 
-  podState(uid: string): Promise<import('./pod-actions.js').PodRuntimeState> {
+  podState(uid: string): Promise<PodRuntimeState> {
     return this.workerFor(uid).state();
   }
 
@@ -197,10 +205,14 @@ export class NodeAgent {
   }
 
   private facts(): HostFacts {
-    return {
+    // The machine's identity is read once, as the kubelet reads its machine info at start; only the runtime's can change.
+    this.machine ??= {
       cpus: cpus().length, memoryBytes: totalmem(), hostname: hostname(), kernelVersion: release(), osImage: osImage(),
       architecture: process.arch === 'x64' ? 'amd64' : process.arch, machineID: readOr('/etc/machine-id', 'unknown'),
-      bootID: readOr('/proc/sys/kernel/random/boot_id', 'unknown'), runtimeVersion: this.runtimeVersion,
+      bootID: readOr('/proc/sys/kernel/random/boot_id', 'unknown'),
+    };
+    return {
+      ...this.machine, runtimeVersion: this.runtimeVersion,
       kubeletVersion: this.opts.kubeletVersion, internalIP: this.opts.hostIP, agentPort: this.opts.agentPort, maxPods: 110,
     };
   }
@@ -265,24 +277,35 @@ export class NodeAgent {
     const client = this.opts.client;
     const now = new Date().toISOString().replace('Z', '000Z');
     const spec = { holderIdentity: this.opts.nodeName, leaseDurationSeconds: this.opts.leaseDurationSeconds ?? 40, renewTime: now };
-    try {
-      const cur = await client.get(Refs.leases, 'kube-node-lease', this.opts.nodeName);
-      await client.update(Refs.leases, { ...cur, spec: { ...(cur.spec as object), ...spec } }, { fieldManager: 'kubelet' });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      const node = await client.get(Refs.nodes, undefined, this.opts.nodeName);
-      await client.create(Refs.leases, {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-        metadata: { name: this.opts.nodeName, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.opts.nodeName, uid: node.metadata.uid ?? '' }] },
-        spec,
-      }, { fieldManager: 'kubelet' });
+    // As the kubelet does, the Lease last written is the base of the next renewal: only a conflict or a lost Lease costs a GET.
+    for (let i = 0; i < 2; i++) {
+      try {
+        const cur = (i === 0 ? this.lease : undefined) ?? await client.get(Refs.leases, 'kube-node-lease', this.opts.nodeName);
+        this.lease = await client.update(Refs.leases, { ...cur, spec: { ...(cur.spec as object), ...spec } }, { fieldManager: 'kubelet' });
+        return;
+      } catch (err) {
+        this.lease = undefined;
+        if (isConflict(err) && i === 0) continue;
+        if (!isNotFound(err)) throw err;
+        const node = await client.get(Refs.nodes, undefined, this.opts.nodeName);
+        this.lease = await client.create(Refs.leases, {
+          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+          metadata: { name: this.opts.nodeName, namespace: 'kube-node-lease', ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: this.opts.nodeName, uid: node.metadata.uid ?? '' }] },
+          spec,
+        }, { fieldManager: 'kubelet' });
+        return;
+      }
     }
   }
 
   private onPod(pod: Pod): void {
     const uid = pod.metadata?.uid ?? '';
     this.opts.probes.addPod(pod);
-    this.dispatch(uid, pod);
+    // A pod first bound after the initial listing, never synced and with no container reported, has nothing in the
+    // engine yet: its first sync starts creating the sandbox without a listing. (Were it wrong, the sandbox's name
+    // would clash, the create fail and the retry list as usual.)
+    const isNew = this.podsListed && !this.workers.has(uid) && !this.syncedAt.has(uid) && !pod.status?.containerStatuses?.length;
+    this.dispatch(uid, pod, isNew ? { sandboxes: [], containers: [] } : undefined);
   }
 
   private onPodGone(pod: Pod): void {
@@ -316,21 +339,23 @@ export class NodeAgent {
     return w;
   }
 
-  /** One sync per pod at a time; an update arriving meanwhile replaces any queued one. */
-  private dispatch(uid: string, pod: Pod | undefined): void {
+  /** One sync per pod at a time; an update arriving meanwhile replaces any queued one (and its listing). */
+  private dispatch(uid: string, pod: Pod | undefined, listed?: PodRuntimeState): void {
     if (this.stopped || !uid) return;
-    this.pending.set(uid, pod);
+    this.pending.set(uid, { pod, listed });
     if (this.busy.has(uid)) return;
     const run = async (): Promise<void> => {
       while (this.pending.has(uid) && !this.stopped) {
         const next = this.pending.get(uid);
         this.pending.delete(uid);
         try {
-          if (next) await this.workerFor(uid).sync(next);
+          if (next?.pod) await this.workerFor(uid).sync(next.pod, next.listed);
           else await this.removePod(uid);
         } catch (err) {
           if (!this.stopped) this.requeueAfter(uid, 2000);
           void err;
+        } finally {
+          this.syncedAt.set(uid, performance.now());
         }
       }
       this.busy.delete(uid);
@@ -343,19 +368,48 @@ export class NodeAgent {
     await w.terminate(undefined, 2);
     this.workers.delete(uid);
     this.lastStatus.delete(uid);
+    this.syncedAt.delete(uid);
     this.deps.crashBackoff.retain((k) => !k.startsWith(`${uid}/`));
   }
 
+  /**
+   * The safety net: every pod synced from one listing of the node's containers (as the kubelet's relist), so an idle
+   * node costs two engine calls per round, not a listing per pod. A pod whose sync ended after the listing began
+   * (an event or an update came meanwhile) lists again itself.
+   */
   private async resync(): Promise<void> {
     await this.checkRuntime();
-    for (const p of this.pods.list()) this.dispatch(p.metadata.uid ?? '', p as Pod);
-    await this.cleanupOrphans();
+    const listedAt = performance.now();
+    const { sandboxes, containers } = await this.listNode();
+    const byPod = new Map<string, PodRuntimeState>();
+    const of = (uid: string): PodRuntimeState => {
+      let s = byPod.get(uid);
+      if (!s) byPod.set(uid, (s = { sandboxes: [], containers: [] }));
+      return s;
+    };
+    for (const s of sandboxes) of(s.podUid).sandboxes.push(s);
+    for (const c of containers) of(c.podUid).containers.push(c);
+    for (const p of this.pods.list()) {
+      const uid = p.metadata.uid ?? '';
+      const fresh = !this.busy.has(uid) && (this.syncedAt.get(uid) ?? Number.POSITIVE_INFINITY) < listedAt;
+      this.dispatch(uid, p as Pod, fresh ? byPod.get(uid) ?? { sandboxes: [], containers: [] } : undefined);
+    }
+    this.dispatchOrphans(sandboxes, containers);
+  }
+
+  private async listNode(): Promise<PodRuntimeState> {
+    const labels = { [LABEL_CLUSTER]: this.opts.clusterName, [LABEL_NODE]: this.opts.nodeName };
+    const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes({ labels }), this.opts.runtime.listContainers({ labels })]);
+    return { sandboxes, containers };
   }
 
   /** Containers of this node whose pods no longer exist are removed (after a crash or while down). */
   private async cleanupOrphans(): Promise<void> {
-    const labels = { [LABEL_CLUSTER]: this.opts.clusterName, [LABEL_NODE]: this.opts.nodeName };
-    const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes({ labels }), this.opts.runtime.listContainers({ labels })]);
+    const { sandboxes, containers } = await this.listNode();
+    this.dispatchOrphans(sandboxes, containers);
+  }
+
+  private dispatchOrphans(sandboxes: PodRuntimeState['sandboxes'], containers: PodRuntimeState['containers']): void {
     const known = new Set(this.pods.list().map((p) => p.metadata.uid));
     const orphaned = new Set([...sandboxes.map((s) => s.podUid), ...containers.map((c) => c.podUid)].filter((u) => u && !known.has(u)));
     for (const uid of orphaned) if (!this.busy.has(uid)) this.dispatch(uid, undefined);

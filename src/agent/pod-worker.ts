@@ -8,7 +8,7 @@ import type { KObject } from '../api/machinery/object.js';
 import { isNotFound } from '../api/machinery/errors.js';
 import type { EventRecorder, InvolvedObject } from '../client/events.js';
 import {
-  ImagePullError, LABEL_CLUSTER, LABEL_NODE, LABEL_POD_UID, type ContainerStatus, type ImageInfo, type RegistryAuth, type Runtime,
+  ImagePullError, LABEL_CLUSTER, LABEL_NODE, LABEL_POD_UID, type ContainerStatus, type ImageInfo, type RegistryAuth, type Runtime, type SandboxStatus,
 } from '../runtime/runtime.js';
 import type { Backoff } from './backoff.js';
 import { ContainerConfigError, VolumeSetupError, type BuildContainerConfig, type ConfigSources, type VolumeManagerApi } from './contracts.js';
@@ -78,8 +78,8 @@ export class PodWorker {
     return { sandboxes, containers };
   }
 
-  /** Brings the pod's containers to what its spec wants, then reports status. */
-  async sync(pod: Pod): Promise<void> {
+  /** Brings the pod's containers to what its spec wants, then reports status. `listed`: its state from a fresh node-wide listing. */
+  async sync(pod: Pod, listed?: PodRuntimeState): Promise<void> {
     if (pod.metadata?.deletionTimestamp) {
       const drain = endpointDrainDelay(pod, this.deps.now().getTime());
       if (drain > 0) await new Promise((r) => setTimeout(r, drain));
@@ -89,7 +89,7 @@ export class PodWorker {
     }
     const d = this.deps;
     const now = d.now().getTime();
-    let state = await this.state();
+    let state = listed ?? await this.state();
     const actions = computePodActions(pod, state, {
       now,
       inBackoff: (name) => d.crashBackoff.isInBackoff(this.backoffKey(name), now),
@@ -107,22 +107,35 @@ export class PodWorker {
     }
     if (actions.kill.length) state = await this.state();
 
+    // Volumes and the first containers' images are looked at while the engine creates and starts the sandbox (its
+    // network setup is most of a pod's start), so the first container is created as soon as the sandbox runs.
+    const volumesSetUp = d.volumes.setUp(pod);
+    volumesSetUp.catch(() => undefined);
+    const images = new Map<string, Promise<ImageInfo | undefined>>();
     if (actions.createSandbox) {
-      if (!(await this.createSandbox(pod, actions.sandboxAttempt, state))) {
+      for (const start of actions.start) {
+        const image = findContainer(pod, start.name)?.image ?? '';
+        if (!images.has(image)) images.set(image, d.runtime.imageStatus(image));
+        if (start.init) break;
+      }
+      for (const p of images.values()) p.catch(() => undefined);
+      const sandbox = await this.createSandbox(pod, actions.sandboxAttempt, state);
+      if (!sandbox) {
         await this.report(pod, await this.state());
         return;
       }
-      state = await this.state();
+      // The previous sandboxes went with their containers: the new sandbox is all there is (no relist on the hot path).
+      state = { sandboxes: [sandbox], containers: [] };
     }
 
     let volumes;
     try {
-      volumes = await d.volumes.setUp(pod);
+      volumes = await volumesSetUp;
     } catch (err) {
       if (err instanceof VolumeSetupError) {
         d.recorder.event(involved(pod), 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${err.volume}" : ${err.message}`);
         for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) this.waiting.set(c.name, { reason: 'ContainerCreating' });
-        await this.report(pod, state);
+        await this.report(pod, actions.createSandbox ? await this.state() : state);
         d.requeueAfter(this.uid, 2000);
         return;
       }
@@ -138,24 +151,28 @@ export class PodWorker {
     }
 
     const sandbox = readySandbox(state);
+    let started = false;
     for (const start of actions.start) {
       if (!sandbox) break;
-      await this.startContainer(pod, start, sandbox.id, sandbox.ip, volumes);
+      started = true;
+      await this.startContainer(pod, start, sandbox.id, sandbox.ip, volumes, images.get(findContainer(pod, start.name)?.image ?? ''));
       // Init containers run one at a time: the next sync looks at how this one ended.
       if (start.init) break;
     }
-    await this.report(pod, await this.state());
+    // A sync that changed nothing in the engine reports what it read: a resync of a running pod costs no relist.
+    const changed = started || actions.createSandbox || actions.kill.length > 0;
+    await this.report(pod, changed ? await this.state() : state);
   }
 
   /** `old` is the state the plan was made from (fresh: read at the start of this sync), so no relist is needed here. */
-  private async createSandbox(pod: Pod, attempt: number, old: PodRuntimeState): Promise<boolean> {
+  private async createSandbox(pod: Pod, attempt: number, old: PodRuntimeState): Promise<SandboxStatus | undefined> {
     const d = this.deps;
     const spec = pod.spec ?? { containers: [] };
     const reason = spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating';
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) this.waiting.set(c.name, { reason });
     try {
       for (const s of old.sandboxes) await d.runtime.removeSandbox(s.id).catch(() => undefined);
-      await d.runtime.runSandbox({
+      return await d.runtime.runSandbox({
         podUid: this.uid, podName: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', attempt,
         hostname: (pod.spec?.hostname ?? pod.metadata?.name ?? '').slice(0, 63),
         network: d.network, hostNetwork: pod.spec?.hostNetwork === true,
@@ -166,21 +183,20 @@ export class PodWorker {
         }))),
         labels: { [LABEL_CLUSTER]: d.clusterName, [LABEL_NODE]: d.nodeName },
       });
-      return true;
     } catch (err) {
       const msg = (err as Error).message;
       d.recorder.event(involved(pod), 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${msg}`);
       d.requeueAfter(this.uid, 5000);
-      return false;
+      return undefined;
     }
   }
 
-  /** The image's info when it is there to run (present, or pulled), false otherwise. */
-  private async ensureImage(pod: Pod, c: Container): Promise<ImageInfo | undefined | false> {
+  /** The image's info when it is there to run (present, or pulled), false otherwise. `inspected`: a look already under way. */
+  private async ensureImage(pod: Pod, c: Container, inspected?: Promise<ImageInfo | undefined>): Promise<ImageInfo | undefined | false> {
     const d = this.deps;
     const image = c.image ?? '';
     const policy = pullPolicyOf(c);
-    const present = await d.runtime.imageStatus(image);
+    const present = await (inspected ?? d.runtime.imageStatus(image));
     const key = `${this.uid}/${c.name}/image`;
     if (policy === 'Never') {
       if (present) return present;
@@ -226,7 +242,7 @@ export class PodWorker {
     }
   }
 
-  private async startContainer(pod: Pod, start: StartAction, sandboxId: string, podIP: string | undefined, volumes: Awaited<ReturnType<VolumeManagerApi['setUp']>>): Promise<void> {
+  private async startContainer(pod: Pod, start: StartAction, sandboxId: string, podIP: string | undefined, volumes: Awaited<ReturnType<VolumeManagerApi['setUp']>>, image?: Promise<ImageInfo | undefined>): Promise<void> {
     const d = this.deps;
     const c = findContainer(pod, start.name);
     if (!c) return;
@@ -234,7 +250,7 @@ export class PodWorker {
       d.crashBackoff.resetIfRanLongEnough(this.backoffKey(c.name), start.restartOf.startedAt?.getTime() ?? 0, start.restartOf.finishedAt?.getTime() ?? 0);
       d.crashBackoff.next(this.backoffKey(c.name), d.now().getTime());
     }
-    const ensured = await this.ensureImage(pod, c);
+    const ensured = await this.ensureImage(pod, c, image);
     if (ensured === false) return;
     let id: string | undefined;
     try {

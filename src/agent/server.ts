@@ -10,8 +10,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ContainerStatus, Runtime, SandboxStatus } from '../runtime/runtime.js';
 import type { MetricsEndpoints } from '../metrics/endpoints.js';
-import { servePortForward } from './streaming/portforward.js';
-import { serveRemoteCommand } from './streaming/remotecommand.js';
+
+// The streaming protocols (WebSocket, SPDY) load with the first exec, attach or port-forward: an agent that never
+// streams does not carry them.
+const remoteCommand = (): Promise<typeof import('./streaming/remotecommand.js')> => import('./streaming/remotecommand.js');
+const portForward = (): Promise<typeof import('./streaming/portforward.js')> => import('./streaming/portforward.js');
 
 export interface PodLookup {
   pod(namespace: string, name: string): Pod | undefined;
@@ -98,6 +101,7 @@ export class AgentServer {
       if ('code' in r) return rejectUpgrade(socket, r.code, r.message);
       if (r.container.state !== 'running') return rejectUpgrade(socket, 400, `container ${r.container.name} is not running`);
       const id = r.container.id;
+      const { serveRemoteCommand } = await remoteCommand();
       await serveRemoteCommand(req, socket, head, {
         start: (o) => kind === 'exec'
           ? this.opts.runtime.exec(id, { cmd: o.command, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr, tty: o.tty })
@@ -110,6 +114,7 @@ export class AgentServer {
       if (!pod) return rejectUpgrade(socket, 404, `pods "${podName}" not found`);
       const sandbox = await this.opts.lookup.sandbox(pod);
       if (!sandbox) return rejectUpgrade(socket, 400, `pod ${podName} has no running sandbox`);
+      const { servePortForward } = await portForward();
       await servePortForward(req, socket, head, { connect: (port) => this.opts.runtime.portForward(sandbox.id, port) });
       return;
     }

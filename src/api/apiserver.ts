@@ -23,7 +23,8 @@ import { openBackend } from './storage/factory.js';
 import { WatchCache } from './storage/watch-cache.js';
 import { logger } from '../log/logger.js';
 import { dashboardRouter } from '../ui/server.js';
-import { createApiApp, type VersionInfo } from './server/app.js';
+import { createApiApp } from './server/app.js';
+import { versionInfo } from './version.js';
 import type { Cidr } from './servicenet/cidr.js';
 import { dnsEndpoints, dnsService, kubernetesEndpoints, kubernetesEndpointSlice, kubernetesService } from './servicenet/cluster-services.js';
 import { ServiceAllocations, type ServiceNetworkConfig } from './servicenet/service-allocations.js';
@@ -34,21 +35,7 @@ import { isStatusError, newBadRequest, newPathNotFound, newUnauthorized } from '
 import { MetricsEndpoints } from '../metrics/endpoints.js';
 import { instrumentBackend } from '../metrics/storage-metrics.js';
 
-export const KUBERNETES_VERSION = { major: '1', minor: '32', patch: '0' };
-
-export function versionInfo(skiffVersion: string): VersionInfo {
-  return {
-    major: KUBERNETES_VERSION.major,
-    minor: KUBERNETES_VERSION.minor,
-    gitVersion: `v${KUBERNETES_VERSION.major}.${KUBERNETES_VERSION.minor}.${KUBERNETES_VERSION.patch}+skiff.${skiffVersion}`,
-    gitCommit: 'skiff',
-    gitTreeState: 'clean',
-    buildDate: '2026-11-22T00:00:00Z',
-    goVersion: `node${process.versions.node}`,
-    compiler: 'node',
-    platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
-  };
-}
+export { KUBERNETES_VERSION, versionInfo } from './version.js';
 
 export interface ApiServerOptions {
   dataDir: string;

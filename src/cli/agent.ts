@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { versionInfo } from '../api/apiserver.js';
+import { versionInfo } from '../api/version.js';
 import { isStatusError } from '../api/machinery/errors.js';
 import { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';

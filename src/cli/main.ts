@@ -2,12 +2,11 @@
 import { isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { parseDurationSeconds, parseFlags, parseCount, parsePort, UsageError } from './args.js';
-import { agent } from './agent.js';
-import { down } from './down.js';
 import { DEFAULT_NAME, defaultDataDir } from './paths.js';
-import { up } from './up.js';
-import { KUBERNETES_VERSION } from '../api/apiserver.js';
+import { KUBERNETES_VERSION } from '../api/version.js';
 import { isLogLevel, LOG_LEVELS } from '../log/logger.js';
+
+// Each command loads only its own modules: `skiff agent` runs without the API server, storage and controllers.
 
 const USAGE = `usage: skiff <command> [flags]
 
@@ -62,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
         throw new UsageError(`--name must be a lowercase DNS label of at most 40 characters, got "${name}"`);
       }
+      const { up } = await import('./up.js');
       await up({
         name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name), port: parsePort(f.port as string | undefined, 6443, '--port'),
         bindAddress: String(f['bind-address']), kubeconfig: f.kubeconfig as string | undefined, storage: String(f.storage), skiffVersion: skiffVersion(),
@@ -79,6 +79,7 @@ async function main(argv: string[]): Promise<void> {
         server: { type: 'string', default: '' }, token: { type: 'string', default: '' }, name: { type: 'string', default: '' },
         'data-dir': { type: 'string' }, 'ca-file': { type: 'string' }, cluster: { type: 'string' }, 'docker-socket': { type: 'string' },
       });
+      const { agent } = await import('./agent.js');
       await agent({
         server: String(f.server), token: String(f.token), name: String(f.name), caFile: f['ca-file'] as string | undefined,
         dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir('agent'), cluster: f.cluster as string | undefined,
@@ -89,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
     case 'down': {
       const f = parseFlags(rest, { name: { type: 'string', default: DEFAULT_NAME }, 'data-dir': { type: 'string' } });
       const name = String(f.name);
+      const { down } = await import('./down.js');
       process.stdout.write(`${await down({ name, dataDir: (f['data-dir'] as string | undefined) ?? defaultDataDir(name) })}\n`);
       return;
     }

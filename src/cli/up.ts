@@ -6,7 +6,7 @@ import { ApiServer } from '../api/apiserver.js';
 import { KubeClient } from '../client/rest-client.js';
 import { startControllers, type RunningControllers } from '../controllers/manager.js';
 import { Scheduler } from '../scheduler/scheduler.js';
-import { versionInfo } from '../api/apiserver.js';
+import { versionInfo } from '../api/version.js';
 import { createHash } from 'node:crypto';
 import { LeaderElector, defaultIdentity } from '../client/leader-election.js';
 import { startIngress, type RunningIngress } from '../proxy/ingress/start-ingress.js';

@@ -3,7 +3,7 @@
  * expansion, env, mounts from the pod's volumes, cgroup resources and security settings.
  */
 import type { Container, Pod, SecurityContext } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from '../../api/validation/index.js';
+import { parseQuantity } from '../../api/validation/quantity.js';
 import type { ContainerConfig, ContainerResources, Mount, SecurityConfig } from '../../runtime/runtime.js';
 import { ContainerConfigError, type ContainerConfigInput } from '../contracts.js';
 import { buildEnv } from './env.js';

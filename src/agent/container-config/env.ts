@@ -4,7 +4,7 @@
  * the downward API, resource fields).
  */
 import type { Container, EnvVar, Pod } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from '../../api/validation/index.js';
+import { parseQuantity } from '../../api/validation/quantity.js';
 import { ContainerConfigError, type ConfigSources } from '../contracts.js';
 import { expand } from './expand.js';
 

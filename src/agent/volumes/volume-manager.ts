@@ -9,7 +9,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statS
 import { join } from 'node:path';
 import type { KeyToPath, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { KObject } from '../../api/machinery/object.js';
-import { parseQuantity } from '../../api/validation/index.js';
+import { parseQuantity } from '../../api/validation/quantity.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { LABEL_CLUSTER } from '../../runtime/runtime.js';
 import { VolumeSetupError, type ConfigSources, type VolumeManagerApi, type VolumeMountSource } from '../contracts.js';

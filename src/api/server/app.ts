@@ -27,17 +27,8 @@ import { parseRequestPath, type RequestInfo } from './request-info.js';
 import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import { RestHandlers, type Query, type Reply } from './rest.js';
 
-export interface VersionInfo {
-  major: string;
-  minor: string;
-  gitVersion: string;
-  gitCommit: string;
-  gitTreeState: string;
-  buildDate: string;
-  goVersion: string;
-  compiler: string;
-  platform: string;
-}
+import type { VersionInfo } from '../version.js';
+export type { VersionInfo };
 
 
 export interface ApiAppOptions {

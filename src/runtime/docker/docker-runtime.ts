@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { join, relative } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
+import './deferred-modules.js';
 import Docker from 'dockerode';
 import { readCgroupV1Stats } from './cgroup-stats.js';
 import {
@@ -331,19 +332,21 @@ export class DockerRuntime implements Runtime {
     };
     if (!cfg.hostNetwork) create.Hostname = cfg.hostname;
     const container = await this.createNamed(create);
+    let info: Docker.ContainerInspectInfo | undefined;
     try {
       await this.call(() => container.start());
+      // One inspection serves both the resolv.conf path and the sandbox's status (its IP).
+      info = await this.inspect(container.id);
       // On a user-defined network the engine points resolv.conf at its own resolver (127.0.0.11);
       // pods get the file they asked for instead, and the pod's containers share it with the sandbox.
       // An engine whose files this process cannot reach keeps its resolver, which forwards to the same servers.
-      if (cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(container.id, cfg.dns).catch(() => undefined);
+      if (info && cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(info.ResolvConfPath, cfg.dns).catch(() => undefined);
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    const status = await this.sandboxStatus(toId(container.id));
-    if (!status) throw new Error(`sandbox ${container.id} vanished after start`);
-    return status;
+    if (!info) throw new Error(`sandbox ${container.id} vanished after start`);
+    return this.sandboxFromInspect(info);
   }
 
   /**
@@ -955,13 +958,12 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  private async writeResolvConf(id: string, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
-    const info = await this.call(() => this.docker.getContainer(id).inspect());
-    if (!info.ResolvConfPath) return;
+  private async writeResolvConf(path: string | undefined, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
+    if (!path) return;
     const lines = [...dns.servers.map((s) => `nameserver ${s}`)];
     if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
     if (dns.options.length) lines.push(`options ${dns.options.join(' ')}`);
-    await writeFile(info.ResolvConfPath, lines.join('\n') + '\n');
+    await writeFile(path, lines.join('\n') + '\n');
   }
 
   // ---- networks and volumes -------------------------------------------------------------------
