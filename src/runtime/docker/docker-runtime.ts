@@ -331,19 +331,21 @@ export class DockerRuntime implements Runtime {
     };
     if (!cfg.hostNetwork) create.Hostname = cfg.hostname;
     const container = await this.createNamed(create);
+    let info: Docker.ContainerInspectInfo | undefined;
     try {
       await this.call(() => container.start());
+      // One inspection serves the resolv.conf path and the status: the engine is busiest while pods start.
+      info = await this.inspect(container.id);
       // On a user-defined network the engine points resolv.conf at its own resolver (127.0.0.11);
       // pods get the file they asked for instead, and the pod's containers share it with the sandbox.
       // An engine whose files this process cannot reach keeps its resolver, which forwards to the same servers.
-      if (cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(container.id, cfg.dns).catch(() => undefined);
+      if (info && cfg.dns && !cfg.hostNetwork) await this.writeResolvConf(info, cfg.dns).catch(() => undefined);
     } catch (err) {
       await container.remove({ force: true }).catch(() => undefined);
       throw err;
     }
-    const status = await this.sandboxStatus(toId(container.id));
-    if (!status) throw new Error(`sandbox ${container.id} vanished after start`);
-    return status;
+    if (!info) throw new Error(`sandbox ${container.id} vanished after start`);
+    return this.sandboxFromInspect(info);
   }
 
   /**
@@ -955,8 +957,7 @@ export class DockerRuntime implements Runtime {
     };
   }
 
-  private async writeResolvConf(id: string, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
-    const info = await this.call(() => this.docker.getContainer(id).inspect());
+  private async writeResolvConf(info: Docker.ContainerInspectInfo, dns: { servers: string[]; searches: string[]; options: string[] }): Promise<void> {
     if (!info.ResolvConfPath) return;
     const lines = [...dns.servers.map((s) => `nameserver ${s}`)];
     if (dns.searches.length) lines.push(`search ${dns.searches.join(' ')}`);
