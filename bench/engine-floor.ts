@@ -12,6 +12,8 @@ const DEADLINE_MS = 60_000;
 
 export interface FloorSample {
   pods: number;
+  /** CPU seconds dockerd and containerd spent on the unbounded raw pods. */
+  podsEngineCpu: number;
   /** The same pods with at most POOL of them being created and started at a time. */
   podsPooled: number;
   containers: number;
@@ -83,21 +85,23 @@ async function singles(docker: Docker, network: string, count: number, run: stri
 }
 
 /** `runs` rounds of 20 raw pods and 20 single containers, everything removed between rounds and at the end. */
-export async function engineFloor(docker: Docker, count: number, runs: number, log: (s: string) => void): Promise<FloorSample[]> {
+export async function engineFloor(docker: Docker, count: number, runs: number, log: (s: string) => void, engineCpu: () => number): Promise<FloorSample[]> {
   const network = `skiff-floor-${process.pid}`;
   const out: FloorSample[] = [];
   await removeLabelled(docker, true);
   try {
     await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: { [FLOOR_LABEL]: 'network' } });
     for (let i = 0; i < runs; i++) {
+      const cpu0 = engineCpu();
       const pods = await rawPods(docker, network, count, `p${i}`);
+      const podsEngineCpu = engineCpu() - cpu0;
       await removeLabelled(docker, false);
       const podsPooled = await rawPods(docker, network, count, `q${i}`, POOL);
       await removeLabelled(docker, false);
       const containers = await singles(docker, network, count, `s${i}`);
       await removeLabelled(docker, false);
-      out.push({ pods, podsPooled, containers });
-      log(`engine floor: ${count} raw pods ${(pods / 1000).toFixed(2)} s (${POOL} at a time: ${(podsPooled / 1000).toFixed(2)} s), ${count} single containers ${(containers / 1000).toFixed(2)} s`);
+      out.push({ pods, podsEngineCpu, podsPooled, containers });
+      log(`engine floor: ${count} raw pods ${(pods / 1000).toFixed(2)} s (engine CPU ${podsEngineCpu.toFixed(1)} s; ${POOL} at a time: ${(podsPooled / 1000).toFixed(2)} s), ${count} single containers ${(containers / 1000).toFixed(2)} s`);
     }
   } finally {
     await removeLabelled(docker, true);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Docker from 'dockerode';
 import { engineFloor, POOL, type FloorSample } from './engine-floor.js';
-import { fmtMs, Http, markdownTable, median, readCreds, ROOT, sampleIdle, sleep, startSkiff, stopChild, type IdleSample, type ResultRow, type Skiff } from './lib.js';
+import { CLOCK_TICKS, cpuTicks, fmtMs, Http, markdownTable, median, readCreds, ROOT, sampleIdle, sleep, startSkiff, stopChild, type IdleSample, type ResultRow, type Skiff } from './lib.js';
 
 /** Bounds: every wait stops at a deadline, every loop at a count. */
 const RUNS = 2;
@@ -80,6 +80,12 @@ async function allPods(http: Http, app: string): Promise<number> {
   return (await podsOf(http, app)).length;
 }
 
+/** CPU seconds used so far by dockerd and containerd. */
+function engineCpu(): number {
+  const pids = spawnSync('pidof', ['dockerd', 'containerd'], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).map(Number);
+  return pids.reduce((sum, pid) => sum + cpuTicks(pid), 0) / CLOCK_TICKS;
+}
+
 const complete = (replicas: number) => (d: DeploymentStatus): boolean =>
   (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) && d.status?.replicas === replicas &&
   d.status?.updatedReplicas === replicas && d.status?.availableReplicas === replicas;
@@ -135,6 +141,8 @@ async function withSkiff<T>(name: string, env: Record<string, string>, fn: (s: S
 
 export interface WorkloadResult {
   scale: number[];
+  /** CPU seconds during each 0→20: the skiff process, and dockerd + containerd (shims and runc not counted). */
+  scaleCpu: { skiff: number; engine: number }[];
   rollouts: RolloutSample[];
   delayedRollouts: RolloutSample[];
   idle?: IdleSample;
@@ -224,14 +232,17 @@ async function controlPlaneIdle(s: Skiff, log: (s: string) => void): Promise<Idl
 export async function runWorkloads(log: (s: string) => void = (s) => void process.stderr.write(`[workloads] ${s}\n`)): Promise<WorkloadResult> {
   const docker = new Docker();
   const loadStart = loadavg()[0];
-  const result: WorkloadResult = { scale: [], rollouts: [], delayedRollouts: [], floor: [], swarm: { scale: [], update: [], note: '' }, loadStart, loadEnd: 0 };
+  const result: WorkloadResult = { scale: [], scaleCpu: [], rollouts: [], delayedRollouts: [], floor: [], swarm: { scale: [], update: [], note: '' }, loadStart, loadEnd: 0 };
   await withSkiff('benchwl', {}, async (s, http) => {
     await http.ok('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment('scale', 0));
     for (let i = 0; i < RUNS; i++) {
+      const skiff0 = cpuTicks(s.pid) / CLOCK_TICKS;
+      const engine0 = engineCpu();
       const t0 = performance.now();
       await http.mergePatch(`${depPath('scale')}/scale`, { spec: { replicas: SCALE_TO } });
       result.scale.push(await until(http, 'scale', (d) => d.status?.readyReplicas === SCALE_TO, t0));
-      log(`skiff 0→${SCALE_TO}: ${fmtMs(result.scale[i])}`);
+      result.scaleCpu.push({ skiff: cpuTicks(s.pid) / CLOCK_TICKS - skiff0, engine: engineCpu() - engine0 });
+      log(`skiff 0→${SCALE_TO}: ${fmtMs(result.scale[i])} (CPU s: skiff ${result.scaleCpu[i].skiff.toFixed(1)}, engine ${result.scaleCpu[i].engine.toFixed(1)})`);
       await http.mergePatch(`${depPath('scale')}/scale`, { spec: { replicas: 0 } });
       const t1 = performance.now();
       while ((await allPods(http, 'scale')) > 0 && performance.now() - t1 < DEADLINE_MS) await sleep(200);
@@ -250,7 +261,7 @@ export async function runWorkloads(log: (s: string) => void = (s) => void proces
     result.controlPlaneIdle = await controlPlaneIdle(s, log);
     log(`controllers + scheduler alone, idle: ${result.controlPlaneIdle.cpuPercent.toFixed(2)}% CPU`);
   });
-  result.floor = await engineFloor(docker, SCALE_TO, RUNS, log);
+  result.floor = await engineFloor(docker, SCALE_TO, RUNS, log, engineCpu);
   await withSkiff('benchwld', { SKIFF_WATCH_DELAY_MS: String(WATCH_DELAY_MS) }, async (_s, http) => {
     result.delayedRollouts = await rollouts(http, 'roll', 1);
     for (const r of result.delayedRollouts) log(`skiff rolling update, watches 3 s late: ${fmtMs(r.ms)}, max ${r.maxPods} pods`);
@@ -271,8 +282,8 @@ export function workloadRows(r: WorkloadResult): ResultRow[] {
   const floorOne = median(r.floor.map((f) => f.containers));
   const fmtRatio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
   return [
-    { metric: `Deployment 0→${SCALE_TO} until all Ready (${RUNS} runs)`, value: r.scale.map(fmtMs).join(', '), target: '≤ 0.6× Swarm 1→20', pass: r.swarm.scale.length ? scaleMed <= 0.6 * swarmScale : undefined, note: r.swarm.scale.length ? `Swarm ${r.swarm.scale.map(fmtMs).join(', ')}; ratio ${(scaleMed / swarmScale).toFixed(2)}` : r.swarm.note },
-    { metric: `Engine floor: ${SCALE_TO} raw pods (sandbox on a bridge network + app in its netns), in parallel through dockerode (${RUNS} runs)`, value: r.floor.map((f) => fmtMs(f.pods)).join(', '), target: 'reference', note: `raw pods ÷ Swarm ${fmtRatio(floorPods, swarmScale)}; skiff ÷ raw pods ${fmtRatio(scaleMed, floorPods)}; 0.6× Swarm is ${Number.isFinite(swarmScale) ? fmtMs(0.6 * swarmScale) : 'n/a'}` },
+    { metric: `Deployment 0→${SCALE_TO} until all Ready (${RUNS} runs)`, value: r.scale.map(fmtMs).join(', '), target: '≤ 0.6× Swarm 1→20', pass: r.swarm.scale.length ? scaleMed <= 0.6 * swarmScale : undefined, note: `${r.swarm.scale.length ? `Swarm ${r.swarm.scale.map(fmtMs).join(', ')}; ratio ${(scaleMed / swarmScale).toFixed(2)}` : r.swarm.note}; CPU s during each: skiff ${r.scaleCpu.map((c) => c.skiff.toFixed(1)).join(', ')}, dockerd + containerd ${r.scaleCpu.map((c) => c.engine.toFixed(1)).join(', ')}` },
+    { metric: `Engine floor: ${SCALE_TO} raw pods (sandbox on a bridge network + app in its netns), in parallel through dockerode (${RUNS} runs)`, value: r.floor.map((f) => fmtMs(f.pods)).join(', '), target: 'reference', note: `raw pods ÷ Swarm ${fmtRatio(floorPods, swarmScale)}; dockerd + containerd CPU s ${r.floor.map((f) => f.podsEngineCpu.toFixed(1)).join(', ')}; skiff ÷ raw pods ${fmtRatio(scaleMed, floorPods)}; 0.6× Swarm is ${Number.isFinite(swarmScale) ? fmtMs(0.6 * swarmScale) : 'n/a'}` },
     { metric: `Engine floor: the same ${SCALE_TO} raw pods, at most ${POOL} being started at a time (${RUNS} runs)`, value: r.floor.map((f) => fmtMs(f.podsPooled)).join(', '), target: 'reference', note: `÷ unbounded raw pods ${fmtRatio(median(r.floor.map((f) => f.podsPooled)), floorPods)}` },
     { metric: `Engine floor: ${SCALE_TO} single containers on the same network, in parallel (${RUNS} runs)`, value: r.floor.map((f) => fmtMs(f.containers)).join(', '), target: 'reference', note: `single containers ÷ Swarm ${fmtRatio(floorOne, swarmScale)}` },
     { metric: `Rolling update of ${ROLL_REPLICAS} replicas, no probes (${RUNS} runs)`, value: r.rollouts.map((x) => fmtMs(x.ms)).join(', '), target: '≤ 0.35× Swarm', pass: r.swarm.update.length ? rollMed <= 0.35 * swarmUpdate : undefined, note: r.swarm.update.length ? `Swarm ${r.swarm.update.map(fmtMs).join(', ')}; ratio ${(rollMed / swarmUpdate).toFixed(2)}` : r.swarm.note },
