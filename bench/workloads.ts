@@ -17,6 +17,7 @@ const ROLL_REPLICAS = 5;
 const IDLE_OBJECTS = 100;
 const IDLE_SECONDS = 20;
 const DEADLINE_MS = 120_000;
+const SWARM_FIRST_TASK_MS = 30_000;
 const WATCH_DELAY_MS = 3_000;
 const SAMPLE_MS = 100;
 
@@ -174,7 +175,12 @@ async function runSwarm(docker: Docker, log: (s: string) => void): Promise<Workl
     for (let i = 0; i < RUNS; i++) {
       spawnSync('docker', ['service', 'create', '--detach', '--name', svc, '--replicas', '1', '--stop-grace-period', '2s', APP_IMAGE, ...APP_CMD], { encoding: 'utf8', timeout: 60_000 });
       const t1 = performance.now();
-      while ((await swarmTasksRunning(docker, svc)) < 1 && performance.now() - t1 < DEADLINE_MS) await sleep(50);
+      while ((await swarmTasksRunning(docker, svc)) < 1 && performance.now() - t1 < SWARM_FIRST_TASK_MS) await sleep(50);
+      if ((await swarmTasksRunning(docker, svc)) < 1) {
+        // A task that cannot start (e.g. the engine lost its docker0 bridge) would stall every later step until its deadline.
+        const tasks = (await docker.listTasks({ filters: { service: [svc] } })) as { Status?: { Err?: string } }[];
+        return { scale, update, note: `Swarm not measured: no task ran in ${SWARM_FIRST_TASK_MS / 1000} s (${tasks.find((t) => t.Status?.Err)?.Status?.Err ?? 'no error reported'})` };
+      }
       const t0 = performance.now();
       spawnSync('docker', ['service', 'scale', '--detach', `${svc}=${SCALE_TO}`], { encoding: 'utf8', timeout: 60_000 });
       while ((await swarmTasksRunning(docker, svc)) < SCALE_TO && performance.now() - t0 < DEADLINE_MS) await sleep(50);
