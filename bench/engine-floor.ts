@@ -30,6 +30,15 @@ async function pool(count: number, limit: number, fn: (i: number) => Promise<voi
   }));
 }
 
+/** Rejects when `p` has not settled in `ms`: a wedged engine must not hold the bench lock forever. */
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`engine floor: ${what} did not finish in ${ms} ms (engine stuck?)`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
 async function running(docker: Docker, run: string, want: number, t0: number): Promise<void> {
   while (performance.now() - t0 < DEADLINE_MS) {
     const list = await docker.listContainers({ filters: { label: [`${FLOOR_LABEL}=${run}`], status: ['running'] } });
@@ -54,7 +63,7 @@ async function removeLabelled(docker: Docker, networks: boolean): Promise<void> 
 async function rawPods(docker: Docker, network: string, count: number, run: string, limit = count): Promise<number> {
   const labels = (role: string): Record<string, string> => ({ [FLOOR_LABEL]: run, [`${FLOOR_LABEL}.role`]: role });
   const t0 = performance.now();
-  await pool(count, limit, async (i) => {
+  await withDeadline(pool(count, limit, async (i) => {
     const sandbox = await docker.createContainer({
       name: `skiff-floor-${run}-sb-${i}`, Image: SANDBOX_IMAGE, Labels: labels('sandbox'), Hostname: `pod-${i}`,
       HostConfig: { NetworkMode: network, IpcMode: 'shareable', RestartPolicy: { Name: 'no' } },
@@ -65,7 +74,7 @@ async function rawPods(docker: Docker, network: string, count: number, run: stri
       HostConfig: { NetworkMode: `container:${sandbox.id}`, IpcMode: `container:${sandbox.id}`, RestartPolicy: { Name: 'no' } },
     });
     await app.start();
-  });
+  }), DEADLINE_MS, `${count} raw pods`);
   await running(docker, run, 2 * count, t0);
   return performance.now() - t0;
 }
@@ -73,13 +82,13 @@ async function rawPods(docker: Docker, network: string, count: number, run: stri
 /** `count` single containers at once on the same network; ms until all run. */
 async function singles(docker: Docker, network: string, count: number, run: string): Promise<number> {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: count }, async (_, i) => {
+  await withDeadline(Promise.all(Array.from({ length: count }, async (_, i) => {
     const c = await docker.createContainer({
       name: `skiff-floor-${run}-one-${i}`, Image: APP_IMAGE, Entrypoint: APP_CMD, Labels: { [FLOOR_LABEL]: run, [`${FLOOR_LABEL}.role`]: 'single' },
       HostConfig: { NetworkMode: network, RestartPolicy: { Name: 'no' } },
     });
     await c.start();
-  }));
+  })), DEADLINE_MS, `${count} single containers`);
   await running(docker, run, count, t0);
   return performance.now() - t0;
 }
@@ -88,23 +97,23 @@ async function singles(docker: Docker, network: string, count: number, run: stri
 export async function engineFloor(docker: Docker, count: number, runs: number, log: (s: string) => void, engineCpu: () => number): Promise<FloorSample[]> {
   const network = `skiff-floor-${process.pid}`;
   const out: FloorSample[] = [];
-  await removeLabelled(docker, true);
+  await withDeadline(removeLabelled(docker, true), DEADLINE_MS, 'cleanup');
   try {
     await docker.createNetwork({ Name: network, Driver: 'bridge', Labels: { [FLOOR_LABEL]: 'network' } });
     for (let i = 0; i < runs; i++) {
       const cpu0 = engineCpu();
       const pods = await rawPods(docker, network, count, `p${i}`);
       const podsEngineCpu = engineCpu() - cpu0;
-      await removeLabelled(docker, false);
+      await withDeadline(removeLabelled(docker, false), DEADLINE_MS, 'cleanup');
       const podsPooled = await rawPods(docker, network, count, `q${i}`, POOL);
-      await removeLabelled(docker, false);
+      await withDeadline(removeLabelled(docker, false), DEADLINE_MS, 'cleanup');
       const containers = await singles(docker, network, count, `s${i}`);
-      await removeLabelled(docker, false);
+      await withDeadline(removeLabelled(docker, false), DEADLINE_MS, 'cleanup');
       out.push({ pods, podsEngineCpu, podsPooled, containers });
       log(`engine floor: ${count} raw pods ${(pods / 1000).toFixed(2)} s (engine CPU ${podsEngineCpu.toFixed(1)} s; ${POOL} at a time: ${(podsPooled / 1000).toFixed(2)} s), ${count} single containers ${(containers / 1000).toFixed(2)} s`);
     }
   } finally {
-    await removeLabelled(docker, true);
+    await withDeadline(removeLabelled(docker, true), DEADLINE_MS, 'cleanup');
   }
   return out;
 }
