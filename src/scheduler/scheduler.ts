@@ -6,7 +6,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound } from '../api/machinery/errors.js';
 import type { KObject } from '../api/machinery/object.js';
-import { EventRecorder } from '../client/events.js';
+import { EventRecorder, type InvolvedObject } from '../client/events.js';
 import { Informer } from '../client/informer.js';
 import type { KubeClient } from '../client/rest-client.js';
 import { Refs } from '../client/resources.js';
@@ -17,6 +17,12 @@ import { schedule } from './schedule.js';
 import type { NodeInfo } from './plugins.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
+
+type Outcome = AttemptResult | 'skipped';
+/** A pod placed and assumed, its binding under way. */
+interface Binding {
+  binding: Promise<Outcome>;
+}
 
 export class Scheduler {
   readonly queue = new WorkQueue('scheduler', 1000, 30_000);
@@ -91,22 +97,28 @@ export class Scheduler {
       const key = await this.queue.get();
       if (key === undefined) return;
       const started = performance.now();
-      let result: AttemptResult | 'skipped' = 'error';
-      try {
-        result = await this.scheduleOne(key);
-        if (result === 'unschedulable') this.queue.addRateLimited(key);
+      const finish = (result: Outcome): void => {
+        if (result === 'unschedulable' || result === 'error') this.queue.addRateLimited(key);
         else this.queue.forget(key);
-      } catch {
-        this.queue.addRateLimited(key);
-      } finally {
         if (result !== 'skipped') this.metrics.attempt(result, (performance.now() - started) / 1000);
         this.queue.done(key);
+      };
+      let cycle: Outcome | Binding;
+      try {
+        cycle = await this.scheduleOne(key);
+      } catch {
+        cycle = 'error';
       }
+      // Pods are placed one at a time (each sees the ones placed before it, assumed); their bindings
+      // run on while the next pod is placed, as the kube-scheduler's binding cycle does. The key stays
+      // in process until its binding ends, so the same pod is never placed twice at once.
+      if (typeof cycle === 'string') finish(cycle);
+      else void cycle.binding.then(finish, () => finish('error'));
     }
   }
 
-  /** 'unschedulable' when the pod could not be placed and should be retried later; 'skipped' when there was nothing to do. */
-  private async scheduleOne(key: string): Promise<AttemptResult | 'skipped'> {
+  /** The scheduling cycle: 'unschedulable' when the pod could not be placed and should be retried later; 'skipped' when there was nothing to do; else its binding, under way. */
+  private async scheduleOne(key: string): Promise<Outcome | Binding> {
     const pod = this.pods.get(key) as Pod | undefined;
     if (!pod || pod.spec?.nodeName || pod.metadata?.deletionTimestamp) return 'skipped';
     const uid = pod.metadata?.uid ?? '';
@@ -118,15 +130,23 @@ export class Scheduler {
       await this.markUnschedulable(pod, result.message ?? '');
       return 'unschedulable';
     }
+    this.assumed.set(uid, result.node);
+    return { binding: this.bind(pod, result.node, involved) };
+  }
+
+  /** The binding cycle of one assumed pod. */
+  private async bind(pod: Pod, node: string, involved: InvolvedObject): Promise<Outcome> {
+    const uid = pod.metadata?.uid ?? '';
     try {
-      this.assumed.set(uid, result.node);
       await this.client.createSubresource(Refs.pods, pod.metadata?.namespace, pod.metadata?.name ?? '', 'binding', {
-        apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: result.node },
+        apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid }, target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
-      this.recorder.event(involved, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${result.node}`);
+      this.recorder.event(involved, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${node}`);
       return 'scheduled';
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return 'skipped';
+      // Not bound: the next pods must not count it as placed, and its retry must not be skipped as assumed.
+      this.assumed.delete(uid);
       throw err;
     } finally {
       // The informer shows the binding soon; until then the snapshot counts the pod as placed.
