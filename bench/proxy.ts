@@ -123,6 +123,7 @@ function status(host: string, port: number): Promise<number> {
 }
 
 const started = new Date();
+const loadAtStart = loadavg()[0];
 const dataDir = mkdtempSync(join(tmpdir(), 'skiff-bench-proxy-'));
 const nginxDir = mkdtempSync(join(tmpdir(), 'skiff-bench-nginx-'));
 let nginx: ChildProcess | undefined;
@@ -168,6 +169,10 @@ try {
     ['skiff TCP via ClusterIP', `http://${tcpIP}:81/`, skiffPid],
     ['skiff HTTP via ClusterIP (again)', `http://${httpIP}/`, skiffPid],
   ];
+  // What `skiff up` spends with no Service traffic, to read its CPU per request against.
+  const idleBefore = cpuTicks(skiffPid as number);
+  await sleep(SECONDS * 1000);
+  const idleMsPerSecond = ((cpuTicks(skiffPid as number) - idleBefore) * 10) / SECONDS;
   const results = new Map<string, WrkResult>();
   for (const [label, url, pid] of runs) {
     log(`${label}: wrk -c32 ${SECONDS}s ${url}`);
@@ -196,7 +201,7 @@ try {
   const lines = [
     `## Service data plane vs nginx (bench/proxy.ts)`, '',
     `- date: ${started.toISOString()}`,
-    `- machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}, node ${process.version}; 1-minute load average at start ${loadavg()[0].toFixed(2)}`,
+    `- machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Linux ${release()}, node ${process.version}; 1-minute load average at start ${loadAtStart.toFixed(2)}`,
     `- command: \`node --import tsx bench/proxy.ts\` after \`npm run build\`; wrk -c32 -t2 -d${SECONDS}s on loopback; backend: one Node http server in a pod (keep-alive)`, '',
     '| path | req/s | p99 | vs nginx (same protocol) | proxy CPU per request | errors |', '| --- | ---: | ---: | ---: | ---: | --- |',
     ...[...results].map(([label, r]) => {
@@ -206,7 +211,7 @@ try {
       return `| ${label} | ${r.rps.toFixed(0)} | ${r.p99Ms.toFixed(1)} ms | ${ratio} | ${cpu} | ${r.errors} |`;
     }),
     '',
-    'Proxy CPU per request: the skiff rows count the whole `skiff up` process (API server, controllers and agent included, idle during the run).',
+    `Proxy CPU per request: the skiff rows count the whole \`skiff up\` process (API server, controllers and agent included), which used ${idleMsPerSecond.toFixed(0)} ms of CPU per second with no Service traffic just before.`,
     '',
     `EndpointSlice created (API answered) → first 200 through the ClusterIP, 10 times: median ${median(latencies).toFixed(1)} ms, max ${percentile([...latencies].sort((a, b) => a - b), 100).toFixed(1)} ms`,
     `(includes the watch, the proxy's sync and the probing loop's own request time).`,
