@@ -45,13 +45,37 @@ function sendError(res: ServerResponse, code: number, body: string): void {
   res.end(body);
 }
 
+/** Connection-level headers of the pod's response: they describe the proxy↔pod hop, not the client's (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The pod's response as the client gets it: status, reason and end-to-end headers in their original case and
+ * order; Node frames the body itself (Content-Length when the pod sent one, chunked or close-delimited otherwise).
+ */
+export function relayResponse(proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse): void {
+  if (res.headersSent) {
+    proxyRes.resume();
+    return;
+  }
+  const raw = proxyRes.rawHeaders;
+  const headers: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    if (!HOP_BY_HOP.has(raw[i].toLowerCase())) headers.push(raw[i], raw[i + 1]);
+  }
+  res.writeHead(proxyRes.statusCode ?? 502, proxyRes.statusMessage, headers);
+  proxyRes.pipe(res);
+}
+
 export function createHttpPath(dp: DataPath): HttpPath {
   const agent = newUpstreamAgent();
   // toProxy: the request line is used as is (no url.parse per request); no X-Forwarded-*: a Service is L4 in
   // Kubernetes and the request reaches the pod as the client sent it.
-  const proxy = httpProxy.createProxyServer({ agent, toProxy: true, xfwd: false, proxyTimeout: 0 });
+  // selfHandleResponse: the response head goes out in one writeHead instead of http-proxy's five outgoing passes
+  // and a setHeader per header (see relayResponse).
+  const proxy = httpProxy.createProxyServer({ agent, toProxy: true, xfwd: false, proxyTimeout: 0, selfHandleResponse: true });
   // Without a listener, an 'error' not handled by a callback would crash the process.
   proxy.on('error', () => undefined);
+  proxy.on('proxyRes', relayResponse);
 
   const forward = (route: ServicePortRoute, req: IncomingMessage, res: ServerResponse, tried: Set<string> | undefined, attempt: number): void => {
     const ep = dp.picker(route.key).pick(route, clientIP(req), dp.now(), tried);
@@ -98,11 +122,11 @@ export function createHttpPath(dp: DataPath): HttpPath {
           return;
         }
         const m = dp.routeMetrics(route);
-        const started = process.hrtime.bigint();
+        const started = performance.now();
         m.inFlight.inc();
         res.once('close', () => {
           m.inFlight.dec();
-          m.done(res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+          m.done(res.statusCode, (performance.now() - started) / 1000);
         });
         forward(route, req, res, undefined, 0);
       });

@@ -98,6 +98,43 @@ test('HTTP path: answers from endpoints, retries a refused one, 503 with a body 
   }
 });
 
+test('HTTP path: status, reason and end-to-end headers pass as the pod sent them; hop-by-hop headers stay on their hop', async () => {
+  const backend = createHttpServer((_req, res) => {
+    res.writeHead(201, 'Made Here', ['X-Mixed-Case', 'a', 'Set-Cookie', 'one', 'Set-Cookie', 'two', 'Keep-Alive', 'timeout=1', 'Connection', 'keep-alive']);
+    // No Content-Length: the pod sends chunks; the proxy frames the body for its own client.
+    res.write('chunk one, ');
+    res.end('chunk two');
+  });
+  const good = await listen(backend);
+  const r = route([ep(good)]);
+  const path = createHttpPath(dataPath(() => r));
+  const server = path.server(() => r.key);
+  const port = await listen(server);
+  try {
+    const res = await new Promise<{ status: number; reason: string; raw: string[]; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/', agent: false }, (m) => {
+        let body = '';
+        m.on('data', (d: Buffer) => (body += d.toString()));
+        m.on('end', () => resolve({ status: m.statusCode ?? 0, reason: m.statusMessage ?? '', raw: m.rawHeaders, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.reason, 'Made Here');
+    assert.equal(res.body, 'chunk one, chunk two');
+    const pairs: string[] = [];
+    for (let i = 0; i < res.raw.length; i += 2) pairs.push(`${res.raw[i]}: ${res.raw[i + 1]}`);
+    assert.ok(pairs.includes('X-Mixed-Case: a'), pairs.join('\n'));
+    assert.deepEqual(pairs.filter((p) => p.startsWith('Set-Cookie')), ['Set-Cookie: one', 'Set-Cookie: two']);
+    assert.ok(!pairs.includes('Keep-Alive: timeout=1'), 'the pod\'s Keep-Alive must not reach the client');
+  } finally {
+    server.close();
+    backend.close();
+    path.close();
+  }
+});
+
 test('HTTP path: WebSocket upgrades pass through to the endpoint', async () => {
   const backend = createHttpServer();
   const upgraded: { destroy(): void }[] = [];
