@@ -35,8 +35,6 @@ import { isStatusError, newBadRequest, newPathNotFound, newUnauthorized } from '
 import { MetricsEndpoints } from '../metrics/endpoints.js';
 import { instrumentBackend } from '../metrics/storage-metrics.js';
 
-export { KUBERNETES_VERSION, versionInfo } from './version.js';
-
 export interface ApiServerOptions {
   dataDir: string;
   /** 0 picks a free port. */

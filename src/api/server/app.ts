@@ -26,10 +26,7 @@ import { AGGREGATED_V2, AGGREGATED_V2BETA1, discoveryFormat } from './negotiatio
 import { parseRequestPath, type RequestInfo } from './request-info.js';
 import type { ServiceAllocations } from '../servicenet/service-allocations.js';
 import { RestHandlers, type Query, type Reply } from './rest.js';
-
 import type { VersionInfo } from '../version.js';
-export type { VersionInfo };
-
 
 export interface ApiAppOptions {
   registry: ResourceRegistry;
