@@ -399,8 +399,7 @@ export class NodeAgent {
 
   private async listNode(): Promise<PodRuntimeState> {
     const labels = { [LABEL_CLUSTER]: this.opts.clusterName, [LABEL_NODE]: this.opts.nodeName };
-    const [sandboxes, containers] = await Promise.all([this.opts.runtime.listSandboxes({ labels }), this.opts.runtime.listContainers({ labels })]);
-    return { sandboxes, containers };
+    return this.opts.runtime.listAll({ labels });
   }
 
   /** Containers of this node whose pods no longer exist are removed (after a crash or while down). */

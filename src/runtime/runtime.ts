@@ -272,6 +272,8 @@ export interface Runtime {
   stopContainer(id: ContainerId, timeoutSeconds: number, signal?: string): Promise<void>;
   removeContainer(id: ContainerId): Promise<void>;
   listContainers(filter: ListFilter): Promise<ContainerStatus[]>;
+  /** Sandboxes and containers together from one engine listing, for callers that need both at once. */
+  listAll(filter: ListFilter): Promise<{ sandboxes: SandboxStatus[]; containers: ContainerStatus[] }>;
   containerStatus(id: ContainerId): Promise<ContainerStatus | undefined>;
   /** Reads a file from a container (the termination message), at most maxBytes. */
   readFile(id: ContainerId, path: string, maxBytes: number): Promise<string | undefined>;

@@ -209,6 +209,11 @@ export function runRuntimeSuite(name: string, newRuntime: () => Runtime | Promis
       assert.deepEqual(byName.map((c) => c.id), [id]);
       const sandboxesAsContainers = await rt.listContainers({ labels: { [LABEL_CONTAINER_NAME]: SANDBOX_CONTAINER_NAME } });
       assert.deepEqual(sandboxesAsContainers, [], 'listContainers must not return sandboxes');
+      const all = await rt.listAll({ labels: { [LABEL_POD_UID]: shared.podUid } });
+      assert.deepEqual(all.containers.map((c) => c.id).sort(), (await rt.listContainers({ labels: { [LABEL_POD_UID]: shared.podUid } })).map((c) => c.id).sort(), 'listAll finds the same containers as listContainers');
+      assert.ok(all.containers.some((c) => c.id === id));
+      assert.deepEqual(all.sandboxes.map((s) => s.id), (await rt.listSandboxes({ labels: { [LABEL_POD_UID]: shared.podUid } })).map((s) => s.id), 'and the same sandboxes as listSandboxes');
+      assert.equal(all.sandboxes.length, 1);
       await rt.stopContainer(id, 1);
       const stopped = await rt.containerStatus(id);
       assert.equal(stopped?.state, 'exited');

@@ -18,6 +18,7 @@ const OPERATIONS: Partial<Record<keyof Runtime, string>> = {
   stopContainer: 'stop_container',
   removeContainer: 'remove_container',
   listContainers: 'list_containers',
+  listAll: 'list_all',
   containerStatus: 'container_status',
   execSync: 'exec_sync',
   stats: 'container_stats',

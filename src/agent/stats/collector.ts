@@ -1,5 +1,5 @@
 /**
- * Samples the node's containers on a bounded interval: one listing of sandboxes and containers,
+ * Samples the node's containers on a bounded interval: one engine listing of sandboxes and containers,
  * then one-shot engine stats for the running ones with limited concurrency. Everything the agent
  * exports about usage (cAdvisor series, the summary behind `kubectl top`, running counts) reads
  * the latest snapshot, so a scrape never waits on the engine.
@@ -116,7 +116,7 @@ export class StatsCollector {
   private async round(): Promise<void> {
     const { runtime } = this.opts;
     const filter = { labels: { [LABEL_CLUSTER]: this.opts.clusterName, [LABEL_NODE]: this.opts.nodeName } };
-    const [sandboxes, containers] = await Promise.all([runtime.listSandboxes(filter), runtime.listContainers(filter)]);
+    const { sandboxes, containers } = await runtime.listAll(filter);
     const limit = this.opts.concurrency ?? 4;
     const running = containers.filter((c) => c.state === 'running');
     const ready = sandboxes.filter((s) => s.state === 'ready');

@@ -617,6 +617,16 @@ export class DockerRuntime implements Runtime {
     return Promise.all(infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined).map((i) => this.statusFromInspect(i)));
   }
 
+  async listAll(filter: ListFilter): Promise<{ sandboxes: SandboxStatus[]; containers: ContainerStatus[] }> {
+    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: this.labelFilters(filter.labels) } }));
+    const infos = (await Promise.all(list.map((c) => this.inspectListed(c)))).filter((i): i is Docker.ContainerInspectInfo => i !== undefined);
+    const typeOf = (i: Docker.ContainerInspectInfo): string | undefined => i.Config.Labels?.[LABEL_CONTAINER_TYPE];
+    return {
+      sandboxes: infos.filter((i) => typeOf(i) === TYPE_SANDBOX).map((i) => this.sandboxFromInspect(i)),
+      containers: await Promise.all(infos.filter((i) => typeOf(i) === TYPE_CONTAINER).map((i) => this.statusFromInspect(i))),
+    };
+  }
+
   private async imageRef(imageId: string): Promise<string> {
     const cached = this.imageRefs.get(imageId);
     if (cached) return cached;

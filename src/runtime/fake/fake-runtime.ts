@@ -410,6 +410,14 @@ export class FakeRuntime implements Runtime {
     return [...this.state.containers.values()].filter((c) => this.matches(c.status.labels, filter)).map((c) => ({ ...c.status }));
   }
 
+  async listAll(filter: ListFilter): Promise<{ sandboxes: SandboxStatus[]; containers: ContainerStatus[] }> {
+    this.record('listAll', filter);
+    return {
+      sandboxes: [...this.state.sandboxes.values()].filter((s) => this.matches(s.status.labels, filter)).map((s) => ({ ...s.status })),
+      containers: [...this.state.containers.values()].filter((c) => this.matches(c.status.labels, filter)).map((c) => ({ ...c.status })),
+    };
+  }
+
   async containerStatus(id: ContainerId): Promise<ContainerStatus | undefined> {
     this.record('containerStatus', id);
     const c = this.state.containers.get(id);

@@ -82,7 +82,7 @@ test('the collector turns two samples into a CPU rate and feeds cAdvisor, kubele
   assert.equal(sample(text, 'prober_probe_total', { probe_type: 'Readiness', result: 'failed', pod: 'web' }), 1);
   assert.equal(sample(text, 'kubelet_pod_start_duration_seconds_count'), 1, 'a pod starts once');
   assert.ok((sample(text, 'kubelet_runtime_operations_total', { operation_type: 'container_stats' }) ?? 0) >= 2);
-  assert.ok((sample(text, 'kubelet_runtime_operations_duration_seconds_count', { operation_type: 'list_containers' }) ?? 0) >= 2);
+  assert.ok((sample(text, 'kubelet_runtime_operations_duration_seconds_count', { operation_type: 'list_all' }) ?? 0) >= 2, 'each round lists the engine once');
   assertPromtoolClean(text, 'the agent /metrics');
 
   kubelet.prune(new Set());
