@@ -406,6 +406,13 @@ export class DockerRuntime implements Runtime {
     return info;
   }
 
+  /** One engine listing by labels, each entry inspected (from the cache where it still holds); those gone meanwhile are left out. */
+  private async listInspected(labels: Record<string, string>): Promise<Docker.ContainerInspectInfo[]> {
+    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: this.labelFilters(labels) } }));
+    const infos = await Promise.all(list.map((c) => this.inspectListed(c)));
+    return infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined);
+  }
+
   private async inspect(id: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {
       return await this.call(() => this.docker.getContainer(id).inspect());
@@ -440,14 +447,8 @@ export class DockerRuntime implements Runtime {
   }
 
   async listSandboxes(filter: ListFilter): Promise<SandboxStatus[]> {
-    const list = await this.call(() =>
-      this.docker.listContainers({
-        all: true,
-        filters: { label: this.labelFilters({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_SANDBOX }) },
-      }),
-    );
-    const infos = await Promise.all(list.map((c) => this.inspectListed(c)));
-    return infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined).map((i) => this.sandboxFromInspect(i));
+    const infos = await this.listInspected({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_SANDBOX });
+    return infos.map((i) => this.sandboxFromInspect(i));
   }
 
   // ---- containers -----------------------------------------------------------------------------
@@ -607,19 +608,12 @@ export class DockerRuntime implements Runtime {
   }
 
   async listContainers(filter: ListFilter): Promise<ContainerStatus[]> {
-    const list = await this.call(() =>
-      this.docker.listContainers({
-        all: true,
-        filters: { label: this.labelFilters({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_CONTAINER }) },
-      }),
-    );
-    const infos = await Promise.all(list.map((c) => this.inspectListed(c)));
-    return Promise.all(infos.filter((i): i is Docker.ContainerInspectInfo => i !== undefined).map((i) => this.statusFromInspect(i)));
+    const infos = await this.listInspected({ ...filter.labels, [LABEL_CONTAINER_TYPE]: TYPE_CONTAINER });
+    return Promise.all(infos.map((i) => this.statusFromInspect(i)));
   }
 
   async listAll(filter: ListFilter): Promise<{ sandboxes: SandboxStatus[]; containers: ContainerStatus[] }> {
-    const list = await this.call(() => this.docker.listContainers({ all: true, filters: { label: this.labelFilters(filter.labels) } }));
-    const infos = (await Promise.all(list.map((c) => this.inspectListed(c)))).filter((i): i is Docker.ContainerInspectInfo => i !== undefined);
+    const infos = await this.listInspected(filter.labels);
     const typeOf = (i: Docker.ContainerInspectInfo): string | undefined => i.Config.Labels?.[LABEL_CONTAINER_TYPE];
     return {
       sandboxes: infos.filter((i) => typeOf(i) === TYPE_SANDBOX).map((i) => this.sandboxFromInspect(i)),

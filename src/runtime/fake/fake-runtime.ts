@@ -323,7 +323,7 @@ export class FakeRuntime implements Runtime {
 
   async listSandboxes(filter: ListFilter): Promise<SandboxStatus[]> {
     this.record('listSandboxes', filter);
-    return [...this.state.sandboxes.values()].filter((s) => this.matches(s.status.labels, filter)).map((s) => ({ ...s.status }));
+    return this.sandboxesMatching(filter);
   }
 
   async createContainer(sandboxId: ContainerId, cfg: ContainerConfig): Promise<ContainerId> {
@@ -407,15 +407,20 @@ export class FakeRuntime implements Runtime {
 
   async listContainers(filter: ListFilter): Promise<ContainerStatus[]> {
     this.record('listContainers', filter);
-    return [...this.state.containers.values()].filter((c) => this.matches(c.status.labels, filter)).map((c) => ({ ...c.status }));
+    return this.containersMatching(filter);
   }
 
   async listAll(filter: ListFilter): Promise<{ sandboxes: SandboxStatus[]; containers: ContainerStatus[] }> {
     this.record('listAll', filter);
-    return {
-      sandboxes: [...this.state.sandboxes.values()].filter((s) => this.matches(s.status.labels, filter)).map((s) => ({ ...s.status })),
-      containers: [...this.state.containers.values()].filter((c) => this.matches(c.status.labels, filter)).map((c) => ({ ...c.status })),
-    };
+    return { sandboxes: this.sandboxesMatching(filter), containers: this.containersMatching(filter) };
+  }
+
+  private sandboxesMatching(filter: ListFilter): SandboxStatus[] {
+    return [...this.state.sandboxes.values()].filter((s) => this.matches(s.status.labels, filter)).map((s) => ({ ...s.status }));
+  }
+
+  private containersMatching(filter: ListFilter): ContainerStatus[] {
+    return [...this.state.containers.values()].filter((c) => this.matches(c.status.labels, filter)).map((c) => ({ ...c.status }));
   }
 
   async containerStatus(id: ContainerId): Promise<ContainerStatus | undefined> {
